@@ -1,0 +1,1 @@
+"""hurwicz.audit (see DESIGN.md)."""

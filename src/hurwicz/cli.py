@@ -1,0 +1,207 @@
+"""The ``hurwicz`` command line.
+
+Subsystems add their own commands: each module in :data:`EXTENSIONS` that exists defines
+``register(app: typer.Typer) -> None``. Any :class:`~hurwicz.core.errors.HurwiczError` becomes
+a one-line ``error: field: message`` on stderr and exit code 2, never a traceback.
+
+Example:
+    >>> from typer.testing import CliRunner
+    >>> result = CliRunner().invoke(app, ["list", "--json"])
+    >>> result.exit_code
+    0
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+
+from ._version import __version__
+from .core.errors import HurwiczError, InputError
+from .core.outcome import to_jsonable
+from .core.registry import describe, list_mechanisms, mechanism
+from .io.inputs import read_input
+from .render import describe_table, mechanisms_table, outcome_table
+
+app = typer.Typer(
+    name="hurwicz",
+    help="Mechanism design toolkit: run, audit, simulate, design and credibly execute mechanisms.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stdout = Console()
+stderr = Console(stderr=True)
+
+#: Modules that add commands (``register(app)``) when they exist.
+EXTENSIONS = (
+    "hurwicz.audit.cli",
+    "hurwicz.simulate.cli",
+    "hurwicz.design.cli",
+    "hurwicz.credible.cli",
+    "hurwicz.io.cli",
+)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout (no rich markup, no wrapping).
+
+    Example:
+        >>> print_json({"a": 1})
+        {"a": 1}
+    """
+    sys.stdout.write(json.dumps(to_jsonable(document), allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def parse_param_pairs(pairs: list[str] | None) -> dict[str, Any]:
+    """Parse ``k=v`` strings; ``v`` is read as JSON when it parses, else kept as a string.
+
+    Example:
+        >>> parse_param_pairs(["reserve=1.5", "tie_break=lowest_name", "seeds=[1,2]"])
+        {'reserve': 1.5, 'tie_break': 'lowest_name', 'seeds': [1, 2]}
+    """
+    params: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError("--param", f"expected KEY=VALUE, got {pair!r}")
+        if key in params:
+            raise InputError(f"params.{key}", "given twice")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        stdout.print(f"hurwicz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Mechanism design toolkit."""
+
+
+@app.command("list")
+def list_command(
+    json_out: JsonFlag = False,
+    family: Annotated[str | None, typer.Option(help="Only this family (auction, voting, ...).")]
+    = None,
+) -> None:
+    """List the registered mechanisms with their parameters and claimed properties."""
+    infos = list_mechanisms(family)
+    if json_out:
+        print_json(infos)
+    else:
+        stdout.print(mechanisms_table(infos))
+
+
+@app.command("describe")
+def describe_command(
+    name: Annotated[str, typer.Argument(help="Mechanism name, e.g. auction.second_price.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Describe one mechanism: summary, parameters with defaults, claims, input schema."""
+    info = describe(name)
+    if json_out:
+        print_json(info)
+        return
+    stdout.print(describe_table(info))
+    if info["doc"]:
+        stdout.print(info["doc"], markup=False, highlight=False)
+
+
+@app.command("run")
+def run_command(
+    name: Annotated[str, typer.Argument(help="Mechanism name, e.g. auction.second_price.")],
+    input_path: Annotated[str, typer.Argument(metavar="INPUT", help="Input file, or - for stdin.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Parameter KEY=VALUE (repeatable).")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Run a mechanism on an input file and print the outcome."""
+    mech = mechanism(name, **parse_param_pairs(param))
+    outcome = mech.run(read_input(input_path, name))
+    if json_out:
+        print_json(outcome.to_dict())
+    else:
+        stdout.print(outcome_table(outcome))
+
+
+@app.command("demo")
+def demo_command(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Directory of example scenarios.")
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="Only examples whose file name contains this.")]
+    = None,
+) -> None:
+    """Run the bundled examples end to end and explain what each one shows."""
+    from .demo import run_demo
+
+    count = run_demo(stdout, directory, only)
+    stdout.print(f"[bold green]{count} example(s) ran.[/bold green]")
+    if count == 0:
+        raise InputError("examples", "no example matched")
+
+
+def _load_extensions() -> None:
+    for module_name in EXTENSIONS:
+        if importlib.util.find_spec(module_name) is not None:
+            importlib.import_module(module_name).register(app)
+
+
+_load_extensions()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``hurwicz`` script: exit 2 with one line on any input problem.
+
+    Example:
+        >>> try:
+        ...     main(["run", "auction.nope", "x.json"])
+        ... except SystemExit as exit_:
+        ...     exit_.code
+        2
+    """
+    try:
+        app(args=argv, standalone_mode=False, prog_name="hurwicz")
+    except HurwiczError as err:
+        sys.stderr.write(f"error: {err}\n")
+        sys.exit(2)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(130)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

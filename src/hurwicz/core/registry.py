@@ -1,0 +1,189 @@
+"""The mechanism registry: ``hz.mechanism(name, **params)`` and its metadata.
+
+Mechanisms register themselves with :func:`register`; every module under
+``hurwicz.mechanisms`` is imported on first lookup, so adding a file adds its mechanisms.
+
+Example:
+    >>> import hurwicz as hz
+    >>> m = hz.mechanism("auction.second_price", reserve=0.0)
+    >>> info = describe("auction.second_price")
+    >>> info["family"], info["params"][0]["name"]
+    ('auction', 'reserve')
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import pkgutil
+import re
+import typing
+from typing import Any, TypeVar
+
+from .errors import UnknownMechanismError
+from .mechanism import Mechanism
+
+_REGISTRY: dict[str, type[Mechanism]] = {}
+_LOADED = False
+_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+T = TypeVar("T", bound=type[Mechanism])
+
+
+def register(cls: T) -> T:
+    """Class decorator that adds a :class:`Mechanism` subclass to the registry.
+
+    Example:
+        >>> from hurwicz.core.mechanism import Mechanism
+        >>> @register
+        ... class Echo(Mechanism):
+        ...     name, family, summary = "test.echo", "test", "Returns nothing."
+        ...     def run_parsed(self, inp): ...
+        >>> "test.echo" in names()
+        True
+        >>> unregister("test.echo")
+    """
+    if not _NAME.match(cls.name or ""):
+        raise ValueError(f"mechanism name must look like 'family.rule', got {cls.name!r}")
+    if cls.family != cls.name.split(".")[0]:
+        raise ValueError(f"{cls.name}: family {cls.family!r} must be the name's prefix")
+    existing = _REGISTRY.get(cls.name)
+    if existing is not None and existing.__qualname__ != cls.__qualname__:
+        raise ValueError(f"mechanism {cls.name!r} registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Remove a mechanism (for tests that register throwaway mechanisms).
+
+    Example:
+        >>> unregister("no.such")  # no error if absent
+    """
+    _REGISTRY.pop(name, None)
+
+
+def _load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    package = importlib.import_module("hurwicz.mechanisms")
+    for mod in pkgutil.walk_packages(package.__path__, prefix="hurwicz.mechanisms."):
+        importlib.import_module(mod.name)
+
+
+def names() -> list[str]:
+    """Sorted names of all registered mechanisms.
+
+    Example:
+        >>> "auction.first_price" in names()
+        True
+    """
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> type[Mechanism]:
+    """The class registered under ``name``; raises :class:`UnknownMechanismError`.
+
+    Example:
+        >>> get("auction.second_price").family
+        'auction'
+    """
+    _load_all()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.5)
+        raise UnknownMechanismError(name, close) from None
+
+
+def mechanism(name: str, **params: Any) -> Mechanism:
+    """Look up a mechanism by name and configure it; parameters are validated.
+
+    Example:
+        >>> mechanism("auction.second_price", reserve=1.5).params.reserve
+        1.5
+    """
+    return get(name)(**params)
+
+
+def _type_name(annotation: Any) -> str:
+    if annotation is None:
+        return "None"
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in typing.get_args(annotation))
+    if origin is typing.Annotated:
+        return _type_name(typing.get_args(annotation)[0])
+    if origin is not None:
+        args = typing.get_args(annotation)
+        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            return " | ".join(_type_name(a) for a in args)
+        inner = ", ".join(_type_name(a) for a in args)
+        return f"{getattr(origin, '__name__', str(origin))}[{inner}]"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def param_specs(cls: type[Mechanism]) -> list[dict[str, Any]]:
+    """Name, type, default, whether required and description of each parameter.
+
+    Example:
+        >>> [p["name"] for p in param_specs(get("auction.second_price"))]
+        ['reserve', 'tie_break']
+    """
+    specs = []
+    for pname, field in cls.Params.model_fields.items():
+        required = field.is_required()
+        specs.append(
+            {
+                "name": pname,
+                "type": _type_name(field.annotation),
+                "default": None if required else field.get_default(call_default_factory=True),
+                "required": required,
+                "description": field.description or "",
+            }
+        )
+    return specs
+
+
+def describe(name: str) -> dict[str, Any]:
+    """Metadata of a mechanism: ``name, family, summary, version, params, claims, report_kind``.
+
+    Example:
+        >>> describe("auction.second_price")["claims"]
+        ['dsic', 'ir', 'efficient', 'budget_balance']
+    """
+    cls = get(name)
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    return {
+        "name": cls.name,
+        "family": cls.family,
+        "summary": cls.summary,
+        "version": cls.version,
+        "params": param_specs(cls),
+        "claims": list(cls.claims),
+        "report_kind": cls.report_kind,
+        "batch": cls.run_batch is not Mechanism.run_batch,
+        "doc": doc,
+        "input_schema": cls.Input.model_json_schema() if cls.Input is not None else None,
+    }
+
+
+def list_mechanisms(family: str | None = None) -> list[dict[str, Any]]:
+    """Metadata of every registered mechanism (optionally one family), sorted by name.
+
+    Example:
+        >>> [m["name"] for m in list_mechanisms("auction")][:2]
+        ['auction.all_pay', 'auction.dutch']
+    """
+    out = []
+    for n in names():
+        info = describe(n)
+        if family is None or info["family"] == family:
+            info.pop("doc")
+            info.pop("input_schema")
+            out.append(info)
+    return out

@@ -1,0 +1,124 @@
+"""Turning pydantic validation failures into one-line hurwicz errors.
+
+Example:
+    >>> from pydantic import BaseModel, ConfigDict
+    >>> class Bids(BaseModel):
+    ...     model_config = ConfigDict(strict=True, extra="forbid")
+    ...     bids: dict[str, float]
+    >>> try:
+    ...     validate_model(Bids, {"bids": {"a": "ten"}})
+    ... except InputError as err:
+    ...     print(err)
+    bids.a: Input should be a valid number (got 'ten')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, ParameterError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) if loc else ""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe_validation_error(err: ValidationError, prefix: str = "") -> tuple[str, str]:
+    """Return ``(field, message)`` for the first problem in a pydantic ``ValidationError``.
+
+    Example:
+        >>> from pydantic import BaseModel
+        >>> class P(BaseModel):
+        ...     x: int
+        >>> try:
+        ...     P(x="a")
+        ... except ValidationError as e:
+        ...     describe_validation_error(e, "params")[0]
+        'params.x'
+    """
+    first = err.errors()[0]
+    loc = _location(first.get("loc", ()))
+    field = ".".join(p for p in (prefix, loc) if p) or prefix or "input"
+    msg = first.get("msg", "invalid value")
+    if first.get("type") == "extra_forbidden":
+        msg = "unknown field"
+    elif first.get("type") == "missing":
+        msg = "required field is missing"
+    elif "input" in first and first.get("type") not in {"model_type", "dict_type"}:
+        msg = f"{msg} (got {_short(first['input'])})"
+    extra = len(err.errors()) - 1
+    if extra:
+        msg += f" [and {extra} more problem{'s' if extra > 1 else ''}]"
+    return field, msg
+
+
+def validate_model(model: type[M], data: Any, prefix: str = "") -> M:
+    """Validate ``data`` against ``model``; raise :class:`InputError` naming the field on failure.
+
+    Example:
+        >>> from pydantic import BaseModel
+        >>> class P(BaseModel):
+        ...     x: int
+        >>> validate_model(P, {"x": 3}).x
+        3
+    """
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError(prefix or "input", f"must be a JSON object, got {type(data).__name__}")
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as err:
+        field, msg = describe_validation_error(err, prefix)
+        raise InputError(field, msg) from None
+
+
+def validate_params(model: type[M], params: Mapping[str, Any]) -> M:
+    """Validate mechanism parameters; unknown or bad ones raise :class:`ParameterError`.
+
+    Example:
+        >>> from pydantic import BaseModel, ConfigDict
+        >>> class P(BaseModel):
+        ...     model_config = ConfigDict(extra="forbid")
+        ...     reserve: float = 0.0
+        >>> try:
+        ...     validate_params(P, {"reservve": 1})
+        ... except ParameterError as err:
+        ...     print(err)
+        params.reservve: unknown parameter (known: reserve)
+    """
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = _location(first.get("loc", ()))
+        if first.get("type") == "extra_forbidden":
+            known = ", ".join(model.model_fields) or "none"
+            raise ParameterError(name, f"unknown parameter (known: {known})") from None
+        _, msg = describe_validation_error(err)
+        raise ParameterError(name, msg) from None
+
+
+def check_finite_nonnegative(value: float, field: str) -> float:
+    """Return ``value`` if it is a finite number >= 0, else raise :class:`InputError`.
+
+    Example:
+        >>> check_finite_nonnegative(2.5, "bids.a")
+        2.5
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(field, f"must be a number, got {_short(value)}")
+    if not math.isfinite(value) or value < 0:
+        raise InputError(field, f"must be a finite non-negative number, got {_short(value)}")
+    return float(value)

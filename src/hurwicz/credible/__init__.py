@@ -1,0 +1,1 @@
+"""hurwicz.credible (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""hurwicz.design (see DESIGN.md)."""

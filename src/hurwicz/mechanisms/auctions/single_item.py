@@ -1,0 +1,369 @@
+"""Single-item auctions: first price, second price (Vickrey), all-pay, posted price,
+and the English (ascending) and Dutch (descending) clock auctions.
+
+All share one input schema, ``{"bids": {"alice": 10, "bob": 8}}``, a ``reserve``
+(bids below it lose; no bid at or above it means no sale) and an explicit ``tie_break``.
+Each runs through one vectorised kernel, so :meth:`run` and :meth:`run_batch` agree
+exactly: in a batch, column ``i`` is the agent whose name sorts ``i``-th.
+
+Example:
+    >>> import hurwicz as hz
+    >>> out = hz.mechanism("auction.second_price", reserve=9).run({"bids": {"a": 10, "b": 8}})
+    >>> out.allocation, out.payments
+    ({'a': 1, 'b': 0}, {'a': 9.0, 'b': 0.0})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hurwicz.core.errors import InputError
+from hurwicz.core.mechanism import Mechanism
+from hurwicz.core.outcome import BatchOutcome, Outcome
+from hurwicz.core.registry import register
+
+from .tie_break import TIE_BREAK_DOC, TieBreak, pick_tied, priorities
+
+AgentName = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class SingleItemInput(BaseModel):
+    """``{"bids": {name: non-negative number}}``; an empty dict is allowed (no sale)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    bids: dict[AgentName, Amount]
+
+
+class ReserveParams(BaseModel):
+    """Parameters shared by the sealed-bid single-item auctions."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    reserve: Amount = Field(0.0, description="minimum admissible bid; lower bids lose")
+    tie_break: TieBreak = Field("lowest_name", description=TIE_BREAK_DOC)
+
+
+class ClockParams(ReserveParams):
+    """Parameters of the clock auctions (English, Dutch)."""
+
+    increment: float = Field(
+        0.01, gt=0, allow_inf_nan=False,
+        description="clock step; price levels are reserve + k·increment",
+    )
+
+
+class PostedPriceParams(BaseModel):
+    """Parameters of the posted-price mechanism."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    price: Amount = Field(description="take-it-or-leave-it price (it is also the reserve)")
+    tie_break: TieBreak = Field("lowest_name", description=TIE_BREAK_DOC)
+
+
+def _as_batch(reports: np.ndarray) -> np.ndarray:
+    bids = np.asarray(reports, dtype=float)
+    if bids.ndim != 2:
+        raise InputError("reports", f"must have shape [batch, agents], got {bids.shape}")
+    if bids.size and (not np.isfinite(bids).all() or (bids < 0).any()):
+        raise InputError("reports", "bids must be finite and non-negative")
+    return bids
+
+
+class SingleItemAuction(Mechanism):
+    """Shared machinery: schema, report hooks, and the batch-kernel-backed :meth:`run`."""
+
+    family: ClassVar[str] = "auction"
+    report_kind: ClassVar[str] = "scalar"
+    Input = SingleItemInput
+    Params: ClassVar[type[BaseModel]] = ReserveParams
+
+    # kernel: bids [B, n] -> allocation [B, n], payments [B, n], price [B], winner [B] (-1: none)
+    def _kernel(self, bids: np.ndarray, prio: np.ndarray | None) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    @property
+    def _reserve(self) -> float:
+        return float(self.params.reserve)
+
+    def active_claims(self) -> tuple[str, ...]:
+        # a positive reserve withholds the item from bidders who value it: not efficient
+        if self._reserve > 0:
+            return tuple(c for c in self.claims if c != "efficient")
+        return tuple(self.claims)
+
+    def run_batch(self, reports: np.ndarray) -> BatchOutcome:
+        """Vectorised run over ``reports`` of shape ``[batch, agents]``.
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> b = hz.mechanism("auction.second_price").run_batch(np.array([[3.0, 5.0, 4.0]]))
+            >>> b.allocation.tolist(), b.payments.tolist()
+            ([[0.0, 1.0, 0.0]], [[0.0, 4.0, 0.0]])
+        """
+        bids = _as_batch(reports)
+        prio = priorities(self.params.tie_break, bids.shape)
+        k = self._kernel(bids, prio)
+        extra = {key: val for key, val in k.items() if key not in ("allocation", "payments")}
+        return BatchOutcome(k["allocation"], k["payments"], extra)
+
+    def run_parsed(self, inp: SingleItemInput) -> Outcome:
+        names = sorted(inp.bids)
+        bids = np.array([[inp.bids[n] for n in names]], dtype=float).reshape(1, len(names))
+        prio = priorities(self.params.tie_break, bids.shape)
+        k = self._kernel(bids, prio) if names else None
+        allocation = {n: int(k["allocation"][0, i]) for i, n in enumerate(names)} if k else {}
+        payments = {n: float(k["payments"][0, i]) for i, n in enumerate(names)} if k else {}
+        winner_idx = int(k["winner"][0]) if k else -1
+        winners = [names[winner_idx]] if winner_idx >= 0 else []
+        price = float(k["price"][0]) if winners else None
+        result: dict[str, Any] = {"winners": winners, "sold": bool(winners), "price": price}
+        if k and "level" in k:
+            result["clock_level"] = int(k["level"][0])
+            result["clock_steps"] = int(k["level"][0]) + 1 if winners else 0
+        welfare = float(inp.bids[winners[0]]) if winners else 0.0
+        return Outcome(
+            mechanism=self.name,
+            params=self.param_dict(),
+            allocation=allocation,
+            payments=payments,
+            result=result,
+            metrics={"welfare": welfare, "revenue": float(sum(payments.values()))},
+        )
+
+    # hooks for audit / simulation
+    def reports(self, data: Any) -> dict[str, float]:
+        return dict(self.parse_input(data).bids)
+
+    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
+        base = data.model_dump() if isinstance(data, BaseModel) else dict(data)
+        bids = dict(base.get("bids", {}))
+        for name, bid in reports.items():
+            if bid is None:
+                bids.pop(name, None)
+            else:
+                bids[name] = bid
+        return {**base, "bids": bids}
+
+    def input_from_reports(self, reports: Mapping[str, Any]) -> dict[str, Any]:
+        return {"bids": {k: v for k, v in reports.items() if v is not None}}
+
+
+def _highest(bids: np.ndarray, eligible: np.ndarray, tie_break: TieBreak, prio):
+    """Winner index (−1 if none), the top bid, and the highest competing eligible bid."""
+    masked = np.where(eligible, bids, -np.inf)
+    top = masked.max(axis=1)
+    has = np.isfinite(top)
+    winner = pick_tied(masked == top[:, None], tie_break, prio)
+    rows = np.arange(bids.shape[0])
+    others = masked.copy()
+    others[rows, winner] = -np.inf
+    second = others.max(axis=1) if bids.shape[1] > 1 else np.full(bids.shape[0], -np.inf)
+    return np.where(has, winner, -1), top, second
+
+
+def _one_hot(winner: np.ndarray, n: int) -> np.ndarray:
+    alloc = np.zeros((winner.shape[0], n))
+    rows = np.nonzero(winner >= 0)[0]
+    alloc[rows, winner[rows]] = 1.0
+    return alloc
+
+
+@register
+class FirstPrice(SingleItemAuction):
+    """First-price sealed-bid auction: the highest admissible bid wins and pays its bid.
+
+    Not truthful: at the symmetric Bayes–Nash equilibrium with n i.i.d. U[0,1] values each
+    bidder bids (n−1)/n of its value (Krishna, *Auction Theory*, 2nd ed., §2.3).
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("auction.first_price").run({"bids": {"a": 5, "b": 7}}).payments
+        {'a': 0.0, 'b': 7.0}
+    """
+
+    name = "auction.first_price"
+    summary = "Highest bid wins and pays its own bid."
+    claims = ("ir", "efficient", "budget_balance")
+
+    def _kernel(self, bids, prio):
+        winner, top, _ = _highest(bids, bids >= self._reserve, self.params.tie_break, prio)
+        alloc = _one_hot(winner, bids.shape[1])
+        price = np.where(winner >= 0, top, np.nan)
+        return {"allocation": alloc, "payments": alloc * bids, "price": price, "winner": winner}
+
+
+@register
+class SecondPrice(SingleItemAuction):
+    """Vickrey (second-price sealed-bid) auction: the highest bid wins and pays the highest
+    other admissible bid, or the reserve if that is higher (Vickrey 1961). Truthful bidding is
+    a dominant strategy.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("auction.second_price").run({"bids": {"a": 5, "b": 7}}).payments
+        {'a': 0.0, 'b': 5.0}
+    """
+
+    name = "auction.second_price"
+    summary = "Highest bid wins and pays the second-highest bid (or the reserve)."
+    claims = ("dsic", "ir", "efficient", "budget_balance")
+
+    def _kernel(self, bids, prio):
+        r = self._reserve
+        winner, _, second = _highest(bids, bids >= r, self.params.tie_break, prio)
+        alloc = _one_hot(winner, bids.shape[1])
+        price = np.where(winner >= 0, np.maximum(second, r), np.nan)
+        pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
+        return {"allocation": alloc, "payments": pay, "price": price, "winner": winner}
+
+
+@register
+class AllPay(SingleItemAuction):
+    """All-pay auction: the highest bid wins; every admissible bidder pays its own bid.
+
+    Bids below the reserve are not admitted: they neither win nor pay.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("auction.all_pay").run({"bids": {"a": 5, "b": 7}}).payments
+        {'a': 5.0, 'b': 7.0}
+    """
+
+    name = "auction.all_pay"
+    summary = "Highest bid wins; every bidder pays its bid."
+    claims = ("efficient", "budget_balance")
+
+    def _kernel(self, bids, prio):
+        eligible = bids >= self._reserve
+        winner, top, _ = _highest(bids, eligible, self.params.tie_break, prio)
+        alloc = _one_hot(winner, bids.shape[1])
+        price = np.where(winner >= 0, top, np.nan)
+        return {"allocation": alloc, "payments": np.where(eligible, bids, 0.0),
+                "price": price, "winner": winner}
+
+
+@register
+class PostedPrice(SingleItemAuction):
+    """Posted price: the item is offered at ``price``; among the agents whose report is at
+    least the price (willing to buy), one is chosen by the tie-break and pays the price.
+
+    Truthful: an agent's report only decides whether it accepts the price.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> m = hz.mechanism("auction.posted_price", price=6)
+        >>> m.run({"bids": {"a": 5, "b": 7, "c": 9}}).payments
+        {'a': 0.0, 'b': 6.0, 'c': 0.0}
+    """
+
+    name = "auction.posted_price"
+    summary = "Take-it-or-leave-it price; ties among willing buyers by the tie-break."
+    claims = ("dsic", "ir", "budget_balance")
+    Params = PostedPriceParams
+
+    @property
+    def _reserve(self) -> float:
+        return float(self.params.price)
+
+    def _kernel(self, bids, prio):
+        willing = bids >= self._reserve
+        has = willing.any(axis=1)
+        winner = np.where(has, pick_tied(willing, self.params.tie_break, prio), -1)
+        alloc = _one_hot(winner, bids.shape[1])
+        price = np.where(has, self._reserve, np.nan)
+        return {"allocation": alloc, "payments": alloc * self._reserve,
+                "price": price, "winner": winner}
+
+
+def _levels(bids: np.ndarray, reserve: float, increment: float) -> np.ndarray:
+    """Last clock level ``k`` with ``reserve + k·increment <= bid`` (−1 below the reserve).
+
+    A relative tolerance of 1e-9 of the increment absorbs float error in ``(b − r)/inc``.
+    """
+    raw = np.floor((bids - reserve) / increment + 1e-9)
+    return np.where(bids >= reserve, raw, -1).astype(np.int64)
+
+
+@register
+class English(SingleItemAuction):
+    """English (ascending clock) auction with proxy bids.
+
+    The price starts at the reserve and rises by ``increment``; a bidder stays in while the
+    price is at most its bid. When one bidder is left it wins at the current price; when the
+    last bidders all drop at the same step, the tie-break picks one of them at the last price
+    they all accepted. As ``increment → 0`` the outcome converges to the second-price auction's.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> m = hz.mechanism("auction.english", increment=1.0)
+        >>> m.run({"bids": {"a": 10.5, "b": 8.2}}).payments["a"]
+        9.0
+    """
+
+    name = "auction.english"
+    summary = "Ascending clock; converges to second price as the increment shrinks."
+    claims = ("dsic", "ir", "budget_balance")
+    Params = ClockParams
+
+    def _kernel(self, bids, prio):
+        r, inc = self._reserve, float(self.params.increment)
+        n = bids.shape[1]
+        levels = _levels(bids, r, inc)
+        top = levels.max(axis=1) if n else np.full(bids.shape[0], -1)
+        tied = (levels == top[:, None]) & (levels >= 0)
+        count = tied.sum(axis=1)
+        winner = np.where(top >= 0, pick_tied(tied, self.params.tie_break, prio), -1)
+        rows = np.arange(bids.shape[0])
+        others = levels.copy()
+        others[rows, np.maximum(winner, 0)] = -1
+        second = others.max(axis=1) if n > 1 else np.full(bids.shape[0], -1)
+        # a single survivor pays the first level the runner-up rejected; a tie pays the last
+        # level all tied bidders accepted
+        level = np.where(count >= 2, top, second + 1)
+        price = r + level * inc
+        alloc = _one_hot(winner, n)
+        win_bid = bids[rows, np.maximum(winner, 0)]
+        price = np.where(winner >= 0, np.minimum(price, win_bid), np.nan)
+        pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
+        return {"allocation": alloc, "payments": pay, "price": price, "winner": winner,
+                "level": np.where(winner >= 0, level, -1)}
+
+
+@register
+class Dutch(SingleItemAuction):
+    """Dutch (descending clock) auction.
+
+    The price falls from above in steps of ``increment`` along the levels
+    ``reserve + k·increment``; the first bidder whose bid reaches the current price stops the
+    clock and buys at that price (simultaneous stops go to the tie-break). The clock never goes
+    below the reserve. As ``increment → 0`` it converges to the first-price auction.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("auction.dutch", increment=0.5).run({"bids": {"a": 7.3, "b": 5}}).payments
+        {'a': 7.0, 'b': 0.0}
+    """
+
+    name = "auction.dutch"
+    summary = "Descending clock; converges to first price as the increment shrinks."
+    claims = ("ir", "budget_balance")
+    Params = ClockParams
+
+    def _kernel(self, bids, prio):
+        r, inc = self._reserve, float(self.params.increment)
+        n = bids.shape[1]
+        levels = _levels(bids, r, inc)
+        top = levels.max(axis=1) if n else np.full(bids.shape[0], -1)
+        tied = (levels == top[:, None]) & (levels >= 0)
+        winner = np.where(top >= 0, pick_tied(tied, self.params.tie_break, prio), -1)
+        rows = np.arange(bids.shape[0])
+        win_bid = bids[rows, np.maximum(winner, 0)]
+        price = np.where(winner >= 0, np.minimum(r + top * inc, win_bid), np.nan)
+        alloc = _one_hot(winner, n)
+        pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
+        return {"allocation": alloc, "payments": pay, "price": price, "winner": winner,
+                "level": np.where(winner >= 0, top, -1)}

@@ -1,0 +1,1 @@
+"""hurwicz.simulate (see DESIGN.md)."""
