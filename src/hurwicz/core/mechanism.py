@@ -166,6 +166,50 @@ class Mechanism(ABC):
             raise InputError("allocation", f"{self.name} needs its own utility model")
         return quasilinear(float(true_type), float(alloc), outcome.payment(agent))
 
+    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
+        """What ``agent`` could report instead, for deviation search.
+
+        Scalar mechanisms: ``{"kind": "scalar", "low": 0.0, "high": None}``; ranked ballots:
+        ``{"kind": "ranking", "candidates": [...]}``; families override as needed.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> hz.mechanism("auction.first_price").report_domain({"bids": {"a": 1}}, "a")["kind"]
+            'scalar'
+        """
+        if self.report_kind == "scalar":
+            return {"kind": "scalar", "low": 0.0, "high": None}
+        return {"kind": self.report_kind}
+
+    def group_utility(
+        self, agents: list[str], true_types: Mapping[str, Any], outcome: Outcome
+    ) -> float:
+        """Joint utility of a group (a coalition, or one agent's sybil identities).
+
+        The default sums :meth:`utility`; families where identities share a benefit (e.g. the
+        projects a donor funds) override it so that nothing is double counted.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> m = hz.mechanism("auction.second_price")
+            >>> out = m.run({"bids": {"a": 10, "b": 8}})
+            >>> m.group_utility(["a", "b"], {"a": 10, "b": 9}, out)
+            2.0
+        """
+        return float(sum(self.utility(a, true_types[a], outcome) for a in agents))
+
+    def sybil_split(self, data: Any, agent: str, k: int) -> tuple[dict[str, Any], list[str]]:
+        """Input where ``agent``'s report is split across ``k`` identities, and their names.
+
+        Families where splitting is meaningful (funding contributions, raffle entries) override
+        this; the default says it is not.
+        """
+        raise NotImplementedError(f"{self.name} defines no sybil split")
+
+    def add_identities(self, data: Any, agent: str, k: int) -> tuple[dict[str, Any], list[str]]:
+        """Input with ``k`` fresh identities (bots) controlled by ``agent``, and their names."""
+        raise NotImplementedError(f"{self.name} defines no extra identities")
+
     # --- metadata ---------------------------------------------------------------------------
     def active_claims(self) -> tuple[str, ...]:
         """The claims that hold for *this* configuration (a reserve can void ``efficient``).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,11 +25,7 @@ from hurwicz.core.errors import InputError
 
 Reader = Callable[[Path, str | None], Any]
 _READERS: dict[str, Reader] = {}
-#: Modules that register readers for their families; imported lazily by :func:`read_input`.
-_READER_MODULES = (
-    "hurwicz.io.preflib",
-    "hurwicz.io.csv_inputs",
-)
+_LOADED = False
 
 
 def register_reader(suffix: str, reader: Reader) -> None:
@@ -50,9 +47,13 @@ def input_readers() -> dict[str, Reader]:
         >>> sorted(input_readers())[0].startswith(".")
         True
     """
-    for module in _READER_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    global _LOADED
+    if not _LOADED:
+        # every module of hurwicz.io may register readers for its formats on import
+        _LOADED = True
+        package = importlib.import_module("hurwicz.io")
+        for mod in pkgutil.walk_packages(package.__path__, prefix="hurwicz.io."):
+            importlib.import_module(mod.name)
     return dict(_READERS)
 
 
