@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 
@@ -191,15 +190,19 @@ def main(argv: list[str] | None = None) -> None:
     except HurwiczError as err:
         sys.stderr.write(f"error: {err}\n")
         sys.exit(2)
-    except click.exceptions.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
     except (BrokenPipeError, KeyboardInterrupt):
         sys.exit(130)
+    except Exception as err:
+        # typer raises click's exceptions (vendored in recent typer): usage errors have
+        # show()/exit_code, Exit has exit_code, Abort has neither.
+        if hasattr(err, "show") and hasattr(err, "exit_code"):
+            err.show()
+            sys.exit(err.exit_code)
+        if type(err).__name__ == "Exit" and hasattr(err, "exit_code"):
+            sys.exit(err.exit_code)
+        if type(err).__name__ == "Abort":
+            sys.exit(130)
+        raise
     sys.exit(0)
 
 

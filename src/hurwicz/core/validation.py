@@ -25,8 +25,29 @@ from .errors import InputError, ParameterError
 M = TypeVar("M", bound=BaseModel)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) if loc else ""
+def _location(loc: tuple[Any, ...], data: Any = None) -> str:
+    """Dotted path of a pydantic error location, skipping union-member tags.
+
+    pydantic inserts tags such as ``literal['x']`` or ``int`` for union members; a part is kept
+    only if it is a key (or index) of the data at that depth, when the data is known.
+    """
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if node is not None:
+            in_mapping = isinstance(node, Mapping) and part in node
+            in_list = (isinstance(node, list | tuple) and isinstance(part, int)
+                       and part < len(node))
+            if in_mapping or in_list:
+                node = node[part]
+            elif isinstance(node, Mapping | list | tuple) or parts:
+                # a union tag (or a missing key that pydantic reports): keep missing keys only
+                if isinstance(node, Mapping) and not str(part).startswith(("literal[", "function")):
+                    parts.append(str(part))
+                    node = None
+                continue
+        parts.append(str(part))
+    return ".".join(parts)
 
 
 def _short(value: Any) -> str:
@@ -34,7 +55,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def describe_validation_error(err: ValidationError, prefix: str = "") -> tuple[str, str]:
+def describe_validation_error(
+    err: ValidationError, prefix: str = "", data: Any = None
+) -> tuple[str, str]:
     """Return ``(field, message)`` for the first problem in a pydantic ``ValidationError``.
 
     Example:
@@ -48,7 +71,7 @@ def describe_validation_error(err: ValidationError, prefix: str = "") -> tuple[s
         'params.x'
     """
     first = err.errors()[0]
-    loc = _location(first.get("loc", ()))
+    loc = _location(first.get("loc", ()), data)
     field = ".".join(p for p in (prefix, loc) if p) or prefix or "input"
     msg = first.get("msg", "invalid value")
     if first.get("type") == "extra_forbidden":
@@ -80,7 +103,7 @@ def validate_model(model: type[M], data: Any, prefix: str = "") -> M:
     try:
         return model.model_validate(dict(data))
     except ValidationError as err:
-        field, msg = describe_validation_error(err, prefix)
+        field, msg = describe_validation_error(err, prefix, data)
         raise InputError(field, msg) from None
 
 
@@ -102,7 +125,7 @@ def validate_params(model: type[M], params: Mapping[str, Any]) -> M:
         return model.model_validate(dict(params))
     except ValidationError as err:
         first = err.errors()[0]
-        name = _location(first.get("loc", ()))
+        name = _location(first.get("loc", ())[:1])
         if first.get("type") == "extra_forbidden":
             known = ", ".join(model.model_fields) or "none"
             raise ParameterError(name, f"unknown parameter (known: {known})") from None

@@ -152,24 +152,25 @@ class SingleItemAuction(Mechanism):
         return {"bids": {k: v for k, v in reports.items() if v is not None}}
 
 
-def _highest(bids: np.ndarray, eligible: np.ndarray, tie_break: TieBreak, prio):
+def _highest(bids: np.ndarray, eligible: np.ndarray, tie_break: TieBreak, prio,
+             need_second: bool = True):
     """Winner index (−1 if none), the top bid, and the highest competing eligible bid."""
     masked = np.where(eligible, bids, -np.inf)
     top = masked.max(axis=1)
     has = np.isfinite(top)
     winner = pick_tied(masked == top[:, None], tie_break, prio)
-    rows = np.arange(bids.shape[0])
-    others = masked.copy()
-    others[rows, winner] = -np.inf
-    second = others.max(axis=1) if bids.shape[1] > 1 else np.full(bids.shape[0], -np.inf)
+    second = None
+    if need_second:
+        if bids.shape[1] > 1:
+            masked[np.arange(bids.shape[0]), winner] = -np.inf
+            second = masked.max(axis=1)
+        else:
+            second = np.full(bids.shape[0], -np.inf)
     return np.where(has, winner, -1), top, second
 
 
 def _one_hot(winner: np.ndarray, n: int) -> np.ndarray:
-    alloc = np.zeros((winner.shape[0], n))
-    rows = np.nonzero(winner >= 0)[0]
-    alloc[rows, winner[rows]] = 1.0
-    return alloc
+    return (winner[:, None] == np.arange(n)[None, :]).astype(float)
 
 
 @register
@@ -190,10 +191,12 @@ class FirstPrice(SingleItemAuction):
     claims = ("ir", "efficient", "budget_balance")
 
     def _kernel(self, bids, prio):
-        winner, top, _ = _highest(bids, bids >= self._reserve, self.params.tie_break, prio)
+        winner, top, _ = _highest(bids, bids >= self._reserve, self.params.tie_break, prio,
+                                  need_second=False)
         alloc = _one_hot(winner, bids.shape[1])
         price = np.where(winner >= 0, top, np.nan)
-        return {"allocation": alloc, "payments": alloc * bids, "price": price, "winner": winner}
+        pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
+        return {"allocation": alloc, "payments": pay, "price": price, "winner": winner}
 
 
 @register
@@ -239,7 +242,7 @@ class AllPay(SingleItemAuction):
 
     def _kernel(self, bids, prio):
         eligible = bids >= self._reserve
-        winner, top, _ = _highest(bids, eligible, self.params.tie_break, prio)
+        winner, top, _ = _highest(bids, eligible, self.params.tie_break, prio, need_second=False)
         alloc = _one_hot(winner, bids.shape[1])
         price = np.where(winner >= 0, top, np.nan)
         return {"allocation": alloc, "payments": np.where(eligible, bids, 0.0),
