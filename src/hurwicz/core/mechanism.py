@@ -181,6 +181,32 @@ class Mechanism(ABC):
             return {"kind": "scalar", "low": 0.0, "high": None}
         return {"kind": self.report_kind}
 
+    def bne(self, priors: Any) -> Any:
+        """A Bayes–Nash equilibrium strategy for ``priors``: a function from values
+        ``[batch, agents]`` to reports. Mechanisms without one raise NotImplementedError.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> try:
+            ...     hz.mechanism("auction.posted_price", price=1).bne(None)
+            ... except NotImplementedError:
+            ...     print("none")
+            none
+        """
+        raise NotImplementedError(f"{self.name} provides no equilibrium strategy")
+
+    def candidate_deviations(self, data: Any, agent: str, rng: Any, limit: int) -> list[Any]:
+        """Misreports worth trying for ``agent`` (families with special report spaces).
+
+        The default raises NotImplementedError: the audit engine then uses its generic
+        generator for the report domain's kind.
+        """
+        raise NotImplementedError
+
+    def random_instance(self, rng: Any, agents: int | None) -> dict[str, Any]:
+        """A random input with ``agents`` agents, for audits without user-given inputs."""
+        raise NotImplementedError(f"{self.name} has no random instance generator")
+
     def group_utility(
         self, agents: list[str], true_types: Mapping[str, Any], outcome: Outcome
     ) -> float:

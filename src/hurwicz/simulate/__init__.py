@@ -1,1 +1,14 @@
-"""hurwicz.simulate (see DESIGN.md)."""
+"""Simulation: strategies, Monte Carlo evaluation and executors (local processes or Dask).
+
+Example:
+    >>> import hurwicz as hz
+    >>> hz.evaluate("auction.second_price", agents=2, prior="uniform:0,1",
+    ...             samples=1000)["samples"]
+    1000
+"""
+
+from .evaluate import evaluate
+from .executors import open_executor
+from .strategies import best_response, parse_strategy
+
+__all__ = ["best_response", "evaluate", "open_executor", "parse_strategy"]

@@ -135,6 +135,18 @@ class SingleItemAuction(Mechanism):
         )
 
     # hooks for audit / simulation
+    def optimal_welfare_batch(self, values: np.ndarray) -> np.ndarray:
+        """Best achievable welfare per profile: one item to the highest value.
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> hz.mechanism("auction.first_price").optimal_welfare_batch(np.array([[1., 3.]]))
+            array([3.])
+        """
+        if values.shape[1] == 0:
+            return np.zeros(values.shape[0])
+        return np.maximum(values.max(axis=1), 0.0)
+
     def reports(self, data: Any) -> dict[str, float]:
         return dict(self.parse_input(data).bids)
 
@@ -190,6 +202,19 @@ class FirstPrice(SingleItemAuction):
     summary = "Highest bid wins and pays its own bid."
     claims = ("ir", "efficient", "budget_balance")
 
+    def bne(self, priors):
+        """Symmetric equilibrium bids for i.i.d. priors (see :mod:`.equilibrium`).
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> b = hz.mechanism("auction.first_price").bne(hz.parse_priors("uniform:0,1", 2))
+            >>> b(np.array([[0.8, 0.4]])).tolist()
+            [[0.4, 0.2]]
+        """
+        from .equilibrium import symmetric_bne
+
+        return symmetric_bne("first_price", priors, self._reserve)
+
     def _kernel(self, bids, prio):
         winner, top, _ = _highest(bids, bids >= self._reserve, self.params.tie_break, prio,
                                   need_second=False)
@@ -239,6 +264,19 @@ class AllPay(SingleItemAuction):
     name = "auction.all_pay"
     summary = "Highest bid wins; every bidder pays its bid."
     claims = ("efficient", "budget_balance")
+
+    def bne(self, priors):
+        """Symmetric equilibrium bids for i.i.d. priors (see :mod:`.equilibrium`).
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> b = hz.mechanism("auction.all_pay").bne(hz.parse_priors("uniform:0,1", 2))
+            >>> b(np.array([[0.5, 1.0]])).tolist()
+            [[0.125, 0.5]]
+        """
+        from .equilibrium import symmetric_bne
+
+        return symmetric_bne("all_pay", priors, self._reserve)
 
     def _kernel(self, bids, prio):
         eligible = bids >= self._reserve
@@ -300,6 +338,10 @@ class English(SingleItemAuction):
     last bidders all drop at the same step, the tie-break picks one of them at the last price
     they all accepted. As ``increment → 0`` the outcome converges to the second-price auction's.
 
+    Straightforward bidding is only ε-dominant (ε = one increment): a winner who knows it wins
+    ties may drop to the runner-up's level and save one increment, which the audit finds; so
+    ``dsic`` is not claimed.
+
     Example:
         >>> import hurwicz as hz
         >>> m = hz.mechanism("auction.english", increment=1.0)
@@ -309,7 +351,7 @@ class English(SingleItemAuction):
 
     name = "auction.english"
     summary = "Ascending clock; converges to second price as the increment shrinks."
-    claims = ("dsic", "ir", "budget_balance")
+    claims = ("ir", "budget_balance")
     Params = ClockParams
 
     def _kernel(self, bids, prio):

@@ -1,0 +1,116 @@
+"""``hurwicz audit``: audit a mechanism's incentives from the command line.
+
+Example:
+    >>> import typer
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> [c.name for c in app.registered_commands]
+    ['audit']
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .report import AuditReport
+
+
+def report_table(report: AuditReport) -> Table:
+    """A table with one row per check: verdict, gain, exhaustive, budget.
+
+    Example:
+        >>> from hurwicz.audit.report import CheckRecord
+        >>> t = report_table(AuditReport("m", {}, 2, "uniform:0,1", [CheckRecord("ir", True)]))
+        >>> t.row_count
+        1
+    """
+    table = Table(title=f"audit of {report.mechanism} · agents {report.agents} · "
+                        f"prior {report.prior}")
+    width = max([len(r.property) for r in report.checks] + [8])
+    table.add_column("property", no_wrap=True, min_width=width)
+    table.add_column("verdict", no_wrap=True)
+    for col in ("max gain / value", "exhaustive", "budget", "seconds"):
+        table.add_column(col)
+    for rec in report.checks:
+        if rec.holds is None:
+            verdict = "measured"
+            figure = f"{rec.value:.6g} ± {rec.stderr:.2g}" if rec.value is not None else ""
+        else:
+            verdict = "[green]holds[/green]" if rec.holds else "[red]VIOLATED[/red]"
+            figure = "" if rec.max_gain is None else f"{rec.max_gain:.6g}"
+        budget = ", ".join(f"{k}={v}" for k, v in rec.budget.items() if k != "methods")
+        if rec.budget.get("methods"):
+            budget += f" [{'/'.join(rec.budget['methods'])}]"
+        table.add_row(rec.property, verdict, figure, "yes" if rec.exhaustive else "no", budget,
+                      f"{rec.seconds:.2f}")
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit`` command to the ``hurwicz`` app."""
+
+    @app.command("audit")
+    def audit_command(
+        name: Annotated[str, typer.Argument(help="Mechanism name.")],
+        agents: Annotated[int | None, typer.Option(help="Number of agents (with --prior).")]
+        = None,
+        prior: Annotated[list[str] | None, typer.Option(
+            help="Prior, e.g. uniform:0,1 (repeat once per agent for asymmetric priors).")]
+        = None,
+        properties: Annotated[str | None, typer.Option(
+            "--properties", help="Comma-separated properties, e.g. dsic,ir.")] = None,
+        claims: Annotated[bool, typer.Option("--claims", help="Audit the mechanism's claims.")]
+        = False,
+        adversary: Annotated[str, typer.Option(
+            help="misreport, coalition:K, sybil:K, bots:K or abstain.")] = "misreport",
+        samples: Annotated[int, typer.Option(help="Profiles to sample.")] = 20_000,
+        seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same report.")]
+        = 0,
+        tolerance: Annotated[float, typer.Option(help="Gains at most this are ignored.")]
+        = 1e-9,
+        input_file: Annotated[list[str] | None, typer.Option(
+            "--input", help="Base instance(s) for non-numeric reports (repeatable).")] = None,
+        param: Annotated[list[str] | None, typer.Option(
+            "--param", "-p", help="Mechanism parameter KEY=VALUE (repeatable).")] = None,
+        workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+        executor: Annotated[str | None, typer.Option(
+            help="local, dask:local or dask://HOST:PORT.")] = None,
+        budget_balance: Annotated[str, typer.Option(help="weak or strong.")] = "weak",
+        json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+        = False,
+    ) -> None:
+        """Audit incentives: DSIC, BIC, IR, efficiency, budget balance, manipulability..."""
+        from hurwicz.cli import parse_param_pairs, print_json
+        from hurwicz.core.registry import mechanism
+        from hurwicz.io.inputs import read_input
+
+        from .engine import audit
+
+        mech = mechanism(name, **parse_param_pairs(param))
+        inputs = [read_input(p, name) for p in input_file or []]
+        prior_arg = None if not prior else (prior[0] if len(prior) == 1 else list(prior))
+        props = [p.strip() for p in properties.split(",") if p.strip()] if properties else None
+        err = Console(stderr=True)
+        with err.status(f"auditing {name}...", spinner="dots"):
+            report = audit(mech, agents=agents, prior=prior_arg, properties=props,
+                           samples=samples, seed=seed, adversary=adversary,
+                           tolerance=tolerance, inputs=inputs or None, claims=claims,
+                           workers=workers, executor=executor, budget_balance=budget_balance)
+        if json_out:
+            print_json(report.to_dict())
+            return
+        out = Console()
+        out.print(report_table(report))
+        for rec in report.checks:
+            if rec.counterexample is not None:
+                ce = rec.counterexample
+                out.print(f"[bold]{rec.property}[/bold] counterexample: agent "
+                          f"{ce.get('agent')} gains {rec.max_gain:.6g} "
+                          f"(truthful utility {ce.get('truthful_utility')}, deviating "
+                          f"{ce.get('deviating_utility')}); deviation: "
+                          f"{(ce.get('deviation') or {}).get('report', ce.get('deviation'))}",
+                          highlight=False)

@@ -1,0 +1,76 @@
+"""``hurwicz evaluate``: Monte Carlo revenue, welfare and efficiency under a strategy.
+
+Example:
+    >>> import typer
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> [c.name for c in app.registered_commands]
+    ['evaluate']
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def evaluation_table(report: dict) -> Table:
+    """Mean ± standard error of each measured quantity.
+
+    Example:
+        >>> evaluation_table({"mechanism": "m", "strategy": "truthful", "samples": 2,
+        ...                   "revenue": {"mean": 1.0, "stderr": 0.1},
+        ...                   "welfare": {"mean": 2.0, "stderr": 0.1}, "utility": []}).row_count
+        2
+    """
+    table = Table(title=f"{report['mechanism']} · strategy {report['strategy']} · "
+                        f"{report['samples']:,} profiles")
+    table.add_column("quantity")
+    table.add_column("mean", justify="right")
+    table.add_column("std. error", justify="right")
+    for key in ("revenue", "welfare", "efficiency", "optimal_welfare"):
+        if key in report:
+            table.add_row(key, f"{report[key]['mean']:.6g}", f"{report[key]['stderr']:.2g}")
+    for i, u in enumerate(report["utility"]):
+        table.add_row(f"utility agent {i + 1}", f"{u['mean']:.6g}", f"{u['stderr']:.2g}")
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``evaluate`` command to the ``hurwicz`` app."""
+
+    @app.command("evaluate")
+    def evaluate_command(
+        name: Annotated[str, typer.Argument(help="Mechanism name.")],
+        agents: Annotated[int, typer.Option(help="Number of agents.")] = 3,
+        prior: Annotated[list[str] | None, typer.Option(
+            help="Prior (repeat once per agent for asymmetric priors).")] = None,
+        strategy: Annotated[str, typer.Option(
+            help="truthful, shade:A, bne or best_response[:ROUNDS].")] = "truthful",
+        samples: Annotated[int, typer.Option(help="Profiles to sample.")] = 100_000,
+        seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+        param: Annotated[list[str] | None, typer.Option(
+            "--param", "-p", help="Mechanism parameter KEY=VALUE (repeatable).")] = None,
+        workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+        executor: Annotated[str | None, typer.Option(
+            help="local, dask:local or dask://HOST:PORT.")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+        = False,
+    ) -> None:
+        """Expected revenue, welfare, efficiency and utilities, with standard errors."""
+        from hurwicz.cli import parse_param_pairs, print_json
+        from hurwicz.core.registry import mechanism
+
+        from .evaluate import evaluate
+
+        mech = mechanism(name, **parse_param_pairs(param))
+        prior_arg = "uniform:0,1" if not prior else (prior[0] if len(prior) == 1
+                                                     else list(prior))
+        report = evaluate(mech, agents, prior_arg, strategy, samples, seed, workers, executor)
+        if json_out:
+            print_json(report)
+        else:
+            Console().print(evaluation_table(report))
