@@ -105,8 +105,8 @@ def best_response(mech: Mechanism, priors: Sequence[Prior], rounds: int = 8, see
     Example:
         >>> import hurwicz as hz
         >>> s = best_response(hz.mechanism("auction.first_price"),
-        ...                   hz.parse_priors("uniform:0,1", 2), rounds=2, others=500)
-        >>> abs(float(s(np.array([[0.8]]))[0, 0]) - 0.4) < 0.06
+        ...                   hz.parse_priors("uniform:0,1", 2), rounds=6, others=500)
+        >>> abs(float(s(np.array([[0.4]]))[0, 0]) - 0.2) < 0.05
         True
     """
     if any(p != priors[0] for p in priors):
