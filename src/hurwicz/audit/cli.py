@@ -28,8 +28,12 @@ def report_table(report: AuditReport) -> Table:
         >>> t.row_count
         1
     """
-    table = Table(title=f"audit of {report.mechanism} · agents {report.agents} · "
-                        f"prior {report.prior}")
+    title = f"audit of {report.mechanism}"
+    if report.agents is not None:
+        title += f" · agents {report.agents}"
+    if report.prior is not None:
+        title += f" · prior {report.prior}"
+    table = Table(title=title)
     width = max([len(r.property) for r in report.checks] + [8])
     table.add_column("property", no_wrap=True, min_width=width)
     table.add_column("verdict", no_wrap=True)

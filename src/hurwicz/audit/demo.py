@@ -31,6 +31,9 @@ def run_example(example: dict[str, Any], console: Console) -> None:
     for rec in report.checks:
         if rec.counterexample is not None:
             ce = rec.counterexample
+            if ce.get("identities"):
+                how = f"acting through identities {', '.join(map(str, ce['identities']))}"
+            else:
+                how = f"by reporting {(ce.get('deviation') or {}).get('report')}"
             console.print(f"{rec.property}: agent {ce.get('agent')} gains {rec.max_gain:.4g} "
-                          f"by reporting {(ce.get('deviation') or {}).get('report')} "
-                          "(replayed through run())", highlight=False)
+                          f"{how} (replayed through run())", highlight=False)

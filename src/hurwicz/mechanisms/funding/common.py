@@ -82,7 +82,8 @@ def validate_funding(data: Any) -> FundingInput:
         5.0
     """
     inp = validate_model(FundingInput, data)
-    projects = {c.project for c in inp.contributions} | set(inp.projects or [])
+    projects = ({c.project for c in inp.contributions} | set(inp.projects or [])
+                if inp.owners else set())
     for project in inp.owners:
         if project not in projects:
             raise InputError(f"owners.{project}", "names a project with no contributions "
@@ -123,16 +124,16 @@ def contribution_matrix(inp: FundingInput, min_contribution: float = 0.0,
         >>> contribution_matrix(inp, min_contribution=1).matched.toarray().tolist()
         [[0.0], [0.0]]
     """
-    contributors = sorted({c.contributor for c in inp.contributions})
-    projects = sorted({c.project for c in inp.contributions} | set(inp.projects or []))
+    triples = [(c.contributor, c.project, c.amount) for c in inp.contributions]
+    who = np.array([t[0] for t in triples], dtype=object)
+    what = np.array([t[1] for t in triples], dtype=object)
+    vals = np.array([t[2] for t in triples], dtype=float)
+    contributors = sorted(set(who.tolist()))
+    projects = sorted(set(what.tolist()) | set(inp.projects or []))
     ci = {name: i for i, name in enumerate(contributors)}
     pj = {name: j for j, name in enumerate(projects)}
-    rows = np.fromiter((ci[c.contributor] for c in inp.contributions), dtype=np.int64,
-                       count=len(inp.contributions))
-    cols = np.fromiter((pj[c.project] for c in inp.contributions), dtype=np.int64,
-                       count=len(inp.contributions))
-    vals = np.fromiter((c.amount for c in inp.contributions), dtype=float,
-                       count=len(inp.contributions))
+    rows = np.array([ci[w] for w in who.tolist()], dtype=np.int64)
+    cols = np.array([pj[p] for p in what.tolist()], dtype=np.int64)
     shape = (len(contributors), len(projects))
     amounts = sparse.coo_matrix((vals, (rows, cols)), shape=shape).tocsr()
     amounts.sum_duplicates()
