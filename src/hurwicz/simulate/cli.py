@@ -69,7 +69,9 @@ def register(app: typer.Typer) -> None:
         mech = mechanism(name, **parse_param_pairs(param))
         prior_arg = "uniform:0,1" if not prior else (prior[0] if len(prior) == 1
                                                      else list(prior))
-        report = evaluate(mech, agents, prior_arg, strategy, samples, seed, workers, executor)
+        with Console(stderr=True).status(f"evaluating {name}...", spinner="dots"):
+            report = evaluate(mech, agents, prior_arg, strategy, samples, seed, workers,
+                              executor)
         if json_out:
             print_json(report)
         else:
