@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -73,7 +74,7 @@ def validate_multi_unit(data: Any) -> MultiUnitInput:
 
     inp = validate_model(MultiUnitInput, data)
     for who, values in inp.bids.items():
-        if any(b > a for a, b in zip(values, values[1:])):
+        if any(b > a for a, b in itertools.pairwise(values)):
             raise InputError(f"bids.{who}", f"marginal values must be non-increasing, got "
                              f"{values}")
     return inp
@@ -83,7 +84,8 @@ def _as_array(reports: np.ndarray) -> np.ndarray:
     arr = np.asarray(reports, dtype=float)
     if arr.ndim != 3:
         raise InputError("reports", f"must have shape [batch, bidders, units], got {arr.shape}")
-    if arr.size and (not np.isfinite(arr).all() or (arr < 0).any()):
+    present = ~np.isnan(arr)  # NaN pads bidders that want fewer units
+    if arr.size and (not np.isfinite(arr[present]).all() or (arr[present] < 0).any()):
         raise InputError("reports", "marginal values must be finite and non-negative")
     if arr.shape[2] > 1 and (np.diff(arr, axis=2) > 0).any():
         raise InputError("reports", "marginal values must be non-increasing along the last axis")
@@ -109,7 +111,8 @@ class MultiUnitAuction(Mechanism):
     def _solve(self, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """values [B, n, L] → units won [B, n], payments [B, n], clearing info [B, k+1]."""
         b, n, length = values.shape
-        admissible = np.where(values >= self.params.reserve, values, -np.inf)
+        with np.errstate(invalid="ignore"):
+            admissible = np.where(values >= self.params.reserve, values, -np.inf)
         flat = admissible.reshape(b, n * length)
         # descending by value; stable on (bidder, unit) order: lower name, earlier unit first
         order = np.argsort(-flat, axis=1, kind="stable")
@@ -127,7 +130,7 @@ class MultiUnitAuction(Mechanism):
         return won, self._payments(values, won, pad, k), pad
 
     def run_batch(self, reports: np.ndarray) -> BatchOutcome:
-        """Batch over ``reports`` of shape ``[batch, bidders, max units]`` (pad with zeros);
+        """Batch over ``reports`` of shape ``[batch, bidders, max units]`` (pad with NaN);
         the number of units is the ``units`` attribute set by :meth:`with_units`.
 
         Example:
@@ -158,7 +161,7 @@ class MultiUnitAuction(Mechanism):
     def run_parsed(self, inp: MultiUnitInput) -> Outcome:
         names = sorted(inp.bids)
         length = max([len(v) for v in inp.bids.values()] + [1])
-        values = np.zeros((1, len(names), length))
+        values = np.full((1, len(names), length), np.nan)
         for i, who in enumerate(names):
             values[0, i, :len(inp.bids[who])] = inp.bids[who]
         won, pay, clearing = self._solve(values, inp.units)
@@ -247,7 +250,7 @@ class PayAsBid(MultiUnitAuction):
     def _payments(self, values, won, sorted_vals, k):
         length = values.shape[2]
         mask = np.arange(length)[None, None, :] < won[:, :, None]
-        return (values * mask).sum(axis=2)
+        return np.where(mask, np.nan_to_num(values), 0.0).sum(axis=2)
 
 
 @register
@@ -267,9 +270,10 @@ class VcgMultiUnit(MultiUnitAuction):
     claims = ("dsic", "ir", "efficient", "budget_balance")
 
     def _payments(self, values, won, sorted_vals, k):
-        b, n, length = values.shape
+        b, n, _length = values.shape
         pay = np.zeros((b, n))
-        admissible = np.where(values >= self.params.reserve, values, 0.0)
+        with np.errstate(invalid="ignore"):
+            admissible = np.where(values >= self.params.reserve, values, 0.0)
         for i in range(n):
             others = np.delete(admissible, i, axis=1).reshape(b, -1)
             others = -np.sort(-others, axis=1)

@@ -187,7 +187,6 @@ class Myerson(SingleItemAuction):
         top = masked.max(axis=1) if n else np.full(b, -np.inf)
         tied = (masked == top[:, None]) & np.isfinite(masked)
         winner = np.where(np.isfinite(top), pick_tied(tied, self.params.tie_break, prio), -1)
-        rows = np.arange(b)
         price = np.full(b, np.nan)
         for i, vv in enumerate(vvs):
             sel = winner == i

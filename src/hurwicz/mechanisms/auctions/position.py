@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, ClassVar
 
@@ -69,7 +70,7 @@ def check_ctrs(ctrs: Sequence[float], field: str = "slots") -> None:
         ...     print(err)
         slots: CTRs must be non-increasing, got [0.5, 1.0]
     """
-    if any(b > a for a, b in zip(ctrs, ctrs[1:])):
+    if any(b > a for a, b in itertools.pairwise(ctrs)):
         raise InputError(field, f"CTRs must be non-increasing, got {list(ctrs)}")
 
 
@@ -167,6 +168,12 @@ class PositionAuction(Mechanism):
             else:
                 bids[who] = r
         return {**data, "bids": bids}
+
+    def input_from_reports(self, reports: Mapping[str, Any]) -> dict[str, Any]:
+        if self.params.slots is None:
+            raise InputError("params.slots", "needed to build an input from bids alone")
+        return {"slots": list(self.params.slots),
+                "bids": {k: v for k, v in reports.items() if v is not None}}
 
     def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
         """Value per click × clicks received − payment."""
