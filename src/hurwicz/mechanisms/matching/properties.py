@@ -1,0 +1,125 @@
+"""Outcome checks for matching markets, also exposed to the audit engine (``PROPERTIES``).
+
+Each check returns ``None`` when the property holds, else a JSON-ready witness.
+
+Example:
+    >>> import hurwicz as hz
+    >>> data = {"proposers": {"a": ["x"], "b": ["x"]}, "receivers": {"x": ["b", "a"]}}
+    >>> m = hz.mechanism("matching.deferred_acceptance")
+    >>> blocking_pair(m, data, m.run(data)) is None
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hurwicz.core.mechanism import Mechanism
+from hurwicz.core.outcome import Outcome
+
+
+def _classes(entries: list[Any]) -> dict[str, int]:
+    """Priority class of each listed proposer (ties share a class)."""
+    return {m: k for k, e in enumerate(entries) for m in (e if isinstance(e, list) else [e])}
+
+
+def blocking_pair(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, Any] | None:
+    """A proposer and receiver who both strictly prefer each other to what they got (with
+    respect to the *original* weak priorities), or a receiver with a free seat that an
+    acceptable proposer prefers (wastefulness).
+
+    Example:
+        >>> import hurwicz as hz
+        >>> data = {"proposers": {"a": ["x"]}, "receivers": {"x": ["a"]}}
+        >>> out = hz.mechanism("matching.boston").run(data)
+        >>> blocking_pair(None, data, out) is None
+        True
+    """
+    matching = outcome.result["matching"]
+    assigned = outcome.result["assigned"]
+    caps = data.get("capacities", {})
+    for p, prefs in data["proposers"].items():
+        current = matching.get(p)
+        better = prefs[:prefs.index(current)] if current in prefs else prefs
+        for r in better:
+            classes = _classes(data["receivers"][r])
+            if p not in classes:
+                continue  # p is unacceptable to r
+            held = assigned.get(r, [])
+            if caps.get(r, 1) == 0:
+                continue  # no seat to block with
+            if len(held) < caps.get(r, 1):
+                return {"proposer": p, "receiver": r, "reason": "free seat"}
+            worst = max(held, key=lambda q: classes.get(q, 10**9))
+            if classes[p] < classes.get(worst, 10**9):
+                return {"proposer": p, "receiver": r, "displaces": worst}
+    return None
+
+
+def individually_rational(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, Any] | None:
+    """No one is matched to a partner it did not list (or that did not list it).
+
+    Example:
+        >>> individually_rational(None, {"proposers": {"a": []}, "receivers": {"x": []}},
+        ...     Outcome("m", {}, {}, {}, {"matching": {"a": None}, "assigned": {"x": []}}))
+    """
+    for p, r in outcome.result["matching"].items():
+        if r is None:
+            continue
+        if r not in data["proposers"][p] or p not in _classes(data["receivers"][r]):
+            return {"proposer": p, "receiver": r}
+    return None
+
+
+def justified_envy(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, Any] | None:
+    """A student who prefers another student's school and has strictly higher priority there.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> data = {"proposers": {"a": ["x", "y"], "b": ["x", "y"], "c": ["x", "y"]},
+        ...         "receivers": {"x": ["c", "a", "b"], "y": ["a", "b", "c"]}}
+        >>> out = hz.mechanism("matching.boston").run(data)
+        >>> justified_envy(None, data, out) is None
+        True
+    """
+    matching = outcome.result["matching"]
+    for p, prefs in data["proposers"].items():
+        current = matching.get(p)
+        better = prefs[:prefs.index(current)] if current in prefs else prefs
+        for r in better:
+            classes = _classes(data["receivers"][r])
+            for q in outcome.result["assigned"].get(r, []):
+                if p in classes and classes[p] < classes.get(q, 10**9):
+                    return {"student": p, "envies": q, "school": r}
+    return None
+
+
+def pareto_improvement(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, Any] | None:
+    """For house allocation (``matching.ttc`` inputs): a trading cycle among agents that makes
+    everyone in it strictly better off (TTC from the current allocation changes something).
+
+    Example:
+        >>> import hurwicz as hz
+        >>> data = {"agents": {"a": {"owns": "x", "ranking": ["y", "x"]},
+        ...                    "b": {"owns": "y", "ranking": ["x", "y"]}}}
+        >>> stuck = Outcome("m", {}, {"a": "x", "b": "y"}, {})
+        >>> pareto_improvement(None, data, stuck)["trades"]
+        {'a': 'y', 'b': 'x'}
+    """
+    from .ttc import top_trading_cycles, validate_housing
+
+    if "agents" not in data:
+        return None
+    base = {a: {"owns": outcome.allocation[a], "ranking": e["ranking"]}
+            for a, e in data["agents"].items()}
+    improved = top_trading_cycles(validate_housing({"agents": base}))
+    trades = {a: h for a, h in improved.items() if h != outcome.allocation[a]}
+    return {"trades": trades} if trades else None
+
+
+PROPERTIES = {
+    "stable": blocking_pair,
+    "individually_rational": individually_rational,
+    "justified_envy": justified_envy,
+    "pareto": pareto_improvement,
+}
