@@ -51,7 +51,10 @@ def da_arrays(prefs: np.ndarray, pair_rank: np.ndarray, capacity: np.ndarray) ->
         choice = prefs[free, nxt[free]]
         ranks = pair_rank[free, nxt[free]]
         nxt[free] += 1
-        held = np.nonzero(match >= 0)[0]
+        # only receivers that got new proposals can change what they hold
+        hit = np.zeros(m, dtype=bool)
+        hit[choice] = True
+        held = np.nonzero((match >= 0) & hit[np.maximum(match, 0)])[0]
         cand = np.concatenate([held, free])
         school = np.concatenate([match[held], choice])
         rank = np.concatenate([held_rank[held], ranks])
