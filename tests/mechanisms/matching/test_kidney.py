@@ -70,7 +70,7 @@ def test_optimal_and_feasible_on_small_pools(seed, max_cycle, max_chain) -> None
         used += c
     for ch in out.result["chains"]:
         assert ch[0] in pool["altruists"] and 1 <= len(ch) - 1 <= max_chain
-        assert all((a, b) in edges for a, b in zip(ch, ch[1:]))
+        assert all((a, b) in edges for a, b in itertools.pairwise(ch))
         used += ch
     assert len(used) == len(set(used))  # nobody gives or receives twice
     assert out.metrics["transplants"] == best_packing(structures(pool, max_cycle, max_chain))

@@ -59,7 +59,7 @@ def kidney_pool(pairs: int, altruist_share: float = 0.05, seed: int = 0) -> dict
         patients.append(p_blood)
         donors.append(d_blood)
         cpra.append(pra)
-    n_alt = int(round(pairs * altruist_share))
+    n_alt = round(pairs * altruist_share)
     alt_blood = list(rng.choice(BLOOD, size=n_alt, p=BLOOD_P))
     names = [f"p{i:04d}" for i in range(pairs)]
     alt_names = [f"n{i:03d}" for i in range(n_alt)]

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from typing import Annotated, Any
 
@@ -248,7 +249,7 @@ class KidneyExchange(Mechanism):
             for i, v in enumerate(c):
                 receives[c[(i + 1) % len(c)]] = v
         for ch in chains:
-            for giver, taker in zip(ch, ch[1:]):
+            for giver, taker in itertools.pairwise(ch):
                 receives[taker] = giver
         transplants = sum(len(c) for c in chosen_cycles) + sum(len(c) - 1 for c in chains)
         total = float(-cost @ x) if len(x) else 0.0
