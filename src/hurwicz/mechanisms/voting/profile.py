@@ -1,0 +1,153 @@
+"""Ranked ballots as integer arrays with counts, and the pairwise margins every Condorcet
+method shares.
+
+Input (DESIGN.md): ``{"candidates": ["x", "y", "z"], "ballots": [{"ranking": ["x", "y"],
+"count": 3}]}``. Rankings may be truncated (unranked candidates are below every ranked one and
+tied with each other). Rankings with ties (nested lists) are not supported by these rules yet:
+they are refused with a clear message, never silently flattened.
+
+``Profile.rankings[u, k]`` is ballot group u's k-th choice (candidate index, −1 padded) and
+``counts[u]`` its number of voters; identical ballots are merged.
+
+Example:
+    >>> p = Profile.from_input({"candidates": ["x", "y", "z"], "ballots": [
+    ...     {"ranking": ["x", "y"], "count": 2}, {"ranking": ["x", "y"]}, {"ranking": ["z"]}]})
+    >>> p.rankings.tolist(), p.counts.tolist()
+    ([[0, 1, -1], [2, -1, -1]], [3, 1])
+    >>> p.margins().tolist()
+    [[0, 3, 2], [-3, 0, 2], [-2, -2, 0]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hurwicz.core.errors import InputError
+from hurwicz.core.validation import validate_model
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class Ballot(BaseModel):
+    """One ranking and how many voters cast it."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    ranking: list[Name | list[Name]]
+    count: int = Field(1, ge=1)
+
+
+class RankedInput(BaseModel):
+    """Candidates and ranked ballots."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    candidates: list[Name] = Field(min_length=1)
+    ballots: list[Ballot]
+
+
+@dataclass
+class Profile:
+    """Merged ballot groups as arrays."""
+
+    candidates: list[str]
+    rankings: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def from_input(cls, data: Any) -> Profile:
+        """Validate and encode; errors name the ballot and the problem.
+
+        Example:
+            >>> try:
+            ...     Profile.from_input({"candidates": ["x"], "ballots": [{"ranking": ["q"]}]})
+            ... except InputError as err:
+            ...     print(err)
+            ballots.0.ranking: unknown candidate 'q'
+        """
+        inp = validate_model(RankedInput, data)
+        if len(set(inp.candidates)) != len(inp.candidates):
+            raise InputError("candidates", "lists a candidate twice")
+        index = {c: i for i, c in enumerate(inp.candidates)}
+        m = len(inp.candidates)
+        rows = np.full((len(inp.ballots), m), -1, dtype=np.int64)
+        for b, ballot in enumerate(inp.ballots):
+            seen = set()
+            for k, entry in enumerate(ballot.ranking):
+                if isinstance(entry, list):
+                    raise InputError(f"ballots.{b}.ranking", "tied candidates are not supported "
+                                     "by these rules yet; give a strict (possibly truncated) "
+                                     "ranking")
+                if entry not in index:
+                    raise InputError(f"ballots.{b}.ranking", f"unknown candidate {entry!r}")
+                if entry in seen:
+                    raise InputError(f"ballots.{b}.ranking", f"ranks {entry!r} twice")
+                seen.add(entry)
+                rows[b, k] = index[entry]
+        counts = np.array([b.count for b in inp.ballots], dtype=np.int64)
+        return cls.from_arrays(list(inp.candidates), rows, counts)
+
+    @classmethod
+    def from_arrays(cls, candidates: list[str], rankings: np.ndarray,
+                    counts: np.ndarray | None = None) -> Profile:
+        """Merge identical rankings (``np.unique`` over rows) and keep counts.
+
+        Example:
+            >>> Profile.from_arrays(["a", "b"], np.array([[0, 1], [0, 1]])).counts.tolist()
+            [2]
+        """
+        rankings = np.asarray(rankings, dtype=np.int64)
+        counts = np.ones(len(rankings), dtype=np.int64) if counts is None else np.asarray(
+            counts, dtype=np.int64)
+        if len(rankings) == 0:
+            return cls(candidates, rankings.reshape(0, len(candidates)), counts[:0])
+        unique, inverse = np.unique(rankings, axis=0, return_inverse=True)
+        merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
+        return cls(candidates, unique, merged.astype(np.int64))
+
+    @property
+    def voters(self) -> int:
+        return int(self.counts.sum())
+
+    def positions(self) -> np.ndarray:
+        """``pos[u, c]``: position of candidate c on ballot u (m if unranked)."""
+        u, m = self.rankings.shape[0], len(self.candidates)
+        pos = np.full((u, m), m, dtype=np.int64)
+        rows, ks = np.nonzero(self.rankings >= 0)
+        pos[rows, self.rankings[rows, ks]] = ks
+        return pos
+
+    def margins(self, chunk: int = 200_000) -> np.ndarray:
+        """Pairwise margins: M[a, b] = #voters preferring a to b − #preferring b to a.
+
+        Example:
+            >>> Profile.from_arrays(["a", "b"], np.array([[1, 0]])).margins().tolist()
+            [[0, -1], [1, 0]]
+        """
+        m = len(self.candidates)
+        support = np.zeros((m, m), dtype=np.int64)
+        pos = self.positions()
+        for start in range(0, len(pos), chunk):
+            p = pos[start:start + chunk]
+            w = self.counts[start:start + chunk]
+            prefer = (p[:, :, None] < p[:, None, :]).astype(np.int64)
+            support += np.einsum("u,uab->ab", w, prefer)
+        return support - support.T
+
+    def first_choices(self, active: np.ndarray | None = None) -> np.ndarray:
+        """Votes for each candidate as the highest-ranked *active* candidate.
+
+        Example:
+            >>> Profile.from_arrays(["a", "b"], np.array([[1, 0]])).first_choices().tolist()
+            [0, 1]
+        """
+        m = len(self.candidates)
+        active = np.ones(m, bool) if active is None else active
+        r = self.rankings
+        ok = (r >= 0) & active[np.maximum(r, 0)]
+        has = ok.any(axis=1)
+        first = np.argmax(ok, axis=1)
+        top = r[np.arange(len(r)), first]
+        return np.bincount(top[has], weights=self.counts[has], minlength=m).astype(np.int64)
