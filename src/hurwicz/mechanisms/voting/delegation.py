@@ -1,0 +1,133 @@
+"""Liquid democracy: transitive delegation, then any ranked rule on the weighted ballots.
+
+Input: ``{"candidates": [...], "ballots": [{"voter": "v1", "ranking": [...]}],
+"delegations": {"v2": "v1", "v3": "v2"}}``. Each delegation is followed until it reaches a voter
+who cast a ballot; that voter's ballot counts once more. Documented rule for the broken cases:
+a delegation that runs into a *cycle* or *dangles* (reaches someone who neither votes nor
+delegates, or an unknown name) is an abstention, and is reported in ``result.cycles`` /
+``result.dangling``. A voter who votes and also delegates is an error (ambiguous).
+
+Example:
+    >>> import hurwicz as hz
+    >>> out = hz.mechanism("voting.liquid").run({"candidates": ["x", "y"], "ballots": [
+    ...     {"voter": "a", "ranking": ["x", "y"]}, {"voter": "b", "ranking": ["y", "x"]}],
+    ...     "delegations": {"c": "a", "d": "c"}})
+    >>> out.result["weights"], out.result["winners"]
+    ({'a': 3, 'b': 1}, ['x'])
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hurwicz.core.errors import InputError
+from hurwicz.core.mechanism import Mechanism
+from hurwicz.core.outcome import Outcome
+from hurwicz.core.registry import mechanism, register
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class VoterBallot(BaseModel):
+    """A named voter's ranking."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    voter: Name
+    ranking: list[Name | list[Name]]
+
+
+class LiquidInput(BaseModel):
+    """Candidates, direct ballots and delegations (delegator → delegate)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    candidates: list[Name] = Field(min_length=1)
+    ballots: list[VoterBallot]
+    delegations: dict[Name, Name] = Field(default_factory=dict)
+
+
+class LiquidParams(BaseModel):
+    """Which rule counts the weighted ballots."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    rule: str = Field("voting.plurality", description="a registered ranked voting rule")
+
+
+def resolve(ballots: list[str], delegations: dict[str, str]
+            ) -> tuple[dict[str, int], dict[str, str], list[list[str]], list[str]]:
+    """Weights of direct voters, each delegator's final delegate, cycles and dangling chains.
+
+    Example:
+        >>> resolve(["a"], {"b": "a", "c": "d", "d": "c", "e": "zz"})
+        ({'a': 2}, {'b': 'a'}, [['c', 'd']], ['e'])
+    """
+    voters = set(ballots)
+    weights = dict.fromkeys(ballots, 1)
+    final: dict[str, str] = {}
+    cycles: list[list[str]] = []
+    dangling: list[str] = []
+    seen_cycles: set[frozenset[str]] = set()
+    for start in sorted(delegations):
+        path = [start]
+        node = delegations[start]
+        while node not in voters and node in delegations and node not in path:
+            path.append(node)
+            node = delegations[node]
+        if node in voters:
+            final[start] = node
+            weights[node] += 1
+        elif node in path:
+            cycle = path[path.index(node):]
+            key = frozenset(cycle)
+            if key not in seen_cycles:
+                seen_cycles.add(key)
+                k = cycle.index(min(cycle))
+                cycles.append(cycle[k:] + cycle[:k])
+        else:
+            dangling.append(start)
+    return weights, final, cycles, dangling
+
+
+@register
+class LiquidDemocracy(Mechanism):
+    """Liquid democracy: resolve delegations, then count with ``rule``.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("voting.liquid", rule="voting.borda").params.rule
+        'voting.borda'
+    """
+
+    name = "voting.liquid"
+    family = "voting"
+    summary = "Transitive delegation, then a ranked rule on the weighted ballots."
+    claims = ()
+    Input = LiquidInput
+    Params = LiquidParams
+
+    def run_parsed(self, inp: LiquidInput) -> Outcome:
+        names = [b.voter for b in inp.ballots]
+        if len(set(names)) != len(names):
+            raise InputError("ballots", "a voter casts two ballots")
+        both = set(names) & set(inp.delegations)
+        if both:
+            raise InputError(f"delegations.{sorted(both)[0]}", "votes directly and delegates")
+        rule = mechanism(self.params.rule)
+        if rule.family != "voting" or rule.name == self.name:
+            raise InputError("params.rule", f"{self.params.rule} is not a ranked voting rule")
+        weights, final, cycles, dangling = resolve(names, inp.delegations)
+        data = {"candidates": inp.candidates,
+                "ballots": [{"ranking": b.ranking, "count": weights[b.voter]}
+                            for b in inp.ballots]}
+        inner = rule.run(data)
+        winner = inner.result["winners"][0]
+        everyone = names + sorted(inp.delegations)
+        return Outcome(self.name, self.param_dict(), dict.fromkeys(everyone, winner),
+                       dict.fromkeys(everyone, 0.0),
+                       {**inner.result, "weights": weights, "delegates": final,
+                        "cycles": cycles, "dangling": dangling,
+                        "abstaining": sorted({v for c in cycles for v in c} | set(dangling)
+                                             | {s for s in inp.delegations
+                                                if s not in final})},
+                       {"voters": len(everyone), "counted": sum(weights.values())})
