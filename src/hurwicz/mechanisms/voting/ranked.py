@@ -302,6 +302,7 @@ class RankedRule(Mechanism):
             mg = decided["margins"]
             result["margins"] = {a: {b: int(mg[i, j]) for j, b in enumerate(names) if j != i}
                                  for i, a in enumerate(names)}
+        result.update(decided.get("extra", {}))
         if "rounds" in decided:
             result["rounds"] = [{"tally": {names[c]: v for c, v in r["tally"].items()},
                                  "eliminated": names[r["eliminated"]]
