@@ -165,3 +165,69 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
         fn >>= 1
         sn >>= 1
     return fr == old_root and sr == new_root and sn == 0
+
+
+class MerkleLog:
+    """An append-only RFC 6962 tree kept as its frontier (the roots of its perfect subtrees),
+    so that appending and reading the root cost O(log n). ``roots[k]`` is the root after the
+    first ``k`` leaves (kept for signed tree heads of earlier sizes).
+
+    Example:
+        >>> log = MerkleLog()
+        >>> for leaf in [b"a", b"b", b"c"]:
+        ...     _ = log.append(leaf_hash(leaf))
+        >>> log.root() == merkle_root([b"a", b"b", b"c"]), log.size
+        (True, 3)
+    """
+
+    def __init__(self) -> None:
+        self.leaves: list[bytes] = []
+        self._frontier: list[tuple[int, bytes]] = []  # (height, hash), heights decreasing
+        self.roots: list[bytes] = [hashlib.sha256(b"").digest()]
+
+    @property
+    def size(self) -> int:
+        """Number of leaves appended."""
+        return len(self.leaves)
+
+    def append(self, hashed_leaf: bytes) -> bytes:
+        """Append a leaf *hash* (see :func:`leaf_hash`) and return the new root.
+
+        Example:
+            >>> MerkleLog().append(leaf_hash(b"a")) == merkle_root([b"a"])
+            True
+        """
+        self.leaves.append(hashed_leaf)
+        height, node = 0, hashed_leaf
+        while self._frontier and self._frontier[-1][0] == height:
+            _, left = self._frontier.pop()
+            node = node_hash(left, node)
+            height += 1
+        self._frontier.append((height, node))
+        root = self._frontier[-1][1]
+        for _, left in reversed(self._frontier[:-1]):
+            root = node_hash(left, root)
+        self.roots.append(root)
+        return root
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root of the first ``size`` leaves (default: all).
+
+        Example:
+            >>> MerkleLog().root().hex()[:8]
+            'e3b0c442'
+        """
+        return self.roots[self.size if size is None else size]
+
+
+def root_of_hashes(hashes: Sequence[bytes]) -> bytes:
+    """The Merkle root of already hashed leaves.
+
+    Example:
+        >>> root_of_hashes([leaf_hash(b"a"), leaf_hash(b"b")]) == merkle_root([b"a", b"b"])
+        True
+    """
+    log = MerkleLog()
+    for h in hashes:
+        log.append(h)
+    return log.root()

@@ -26,6 +26,7 @@ from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
 
+from .profile import replace_voters
 from .ranked import RankedParams, priority_order
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -134,14 +135,7 @@ class CardinalRule(Mechanism):
                 for k in range(int(ballot.get("count", 1)))}
 
     def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        ballots = [dict(b) for b in data["ballots"]]
-        extra = []
-        for voter, content in reports.items():
-            group = int(voter[1:voter.index("#")])
-            ballots[group]["count"] = int(ballots[group].get("count", 1)) - 1
-            if content is not None:
-                extra.append({self.field: content, "count": 1})
-        return {**data, "ballots": [b for b in ballots if int(b.get("count", 1)) > 0] + extra}
+        return replace_voters(data, reports, self.field)
 
     def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
         if self.field == "approve":

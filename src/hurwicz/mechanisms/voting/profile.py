@@ -163,3 +163,38 @@ class Profile:
         first = np.argmax(ok, axis=1)
         top = r[np.arange(len(r)), first]
         return np.bincount(top[has], weights=self.counts[has], minlength=m).astype(np.int64)
+
+
+def replace_voters(data: Any, reports: Any, field: str) -> dict[str, Any]:
+    """A copy of a ballot input where the named voters cast new ballots.
+
+    Voters of the input are named ``b{ballot}#{k}`` (the k-th of that ballot's ``count``); a
+    report for such a name replaces one copy of the ballot (``None`` removes it). Any other name
+    is a new voter whose ballot is added (so rounds can collect ballots from named people).
+
+    Example:
+        >>> data = {"candidates": ["x", "y"], "ballots": [{"ranking": ["x", "y"], "count": 2}]}
+        >>> replace_voters(data, {"b0#1": ["y", "x"], "dana": ["y", "x"]}, "ranking")["ballots"]
+        [{'ranking': ['x', 'y'], 'count': 1}, {'ranking': ['y', 'x'], 'count': 1}, \
+{'ranking': ['y', 'x'], 'count': 1}]
+    """
+    ballots = [dict(b) for b in data["ballots"]]
+    extra = []
+    for voter, content in reports.items():
+        group = _ballot_group(voter, data["ballots"])
+        if group is not None:
+            ballots[group]["count"] = int(ballots[group].get("count", 1)) - 1
+        if content is not None:
+            extra.append({field: content, "count": 1})
+    kept = [b for b in ballots if int(b.get("count", 1)) > 0]
+    return {**data, "ballots": kept + extra}
+
+
+def _ballot_group(voter: str, ballots: Any) -> int | None:
+    head, sep, copy = voter.partition("#")
+    if not (sep and head[:1] == "b" and head[1:].isdigit() and copy.isdigit()):
+        return None
+    group = int(head[1:])
+    if group < len(ballots) and 1 <= int(copy) <= int(ballots[group].get("count", 1)):
+        return group
+    return None

@@ -32,7 +32,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
-from .profile import Profile, RankedInput
+from .profile import Profile, RankedInput, replace_voters
 
 
 def priority_order(candidates: list[str], tie_break: Any) -> list[int]:
@@ -323,15 +323,7 @@ class RankedRule(Mechanism):
                 enumerate(data["ballots"]) for k in range(int(ballot.get("count", 1)))}
 
     def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        ballots = [dict(b) for b in data["ballots"]]
-        extra = []
-        for voter, ranking in reports.items():
-            group = int(voter[1:voter.index("#")])
-            ballots[group]["count"] = int(ballots[group].get("count", 1)) - 1
-            if ranking is not None:
-                extra.append({"ranking": list(ranking), "count": 1})
-        kept = [b for b in ballots if int(b.get("count", 1)) > 0]
-        return {**data, "ballots": kept + extra}
+        return replace_voters(data, reports, "ranking")
 
     def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
         return {"kind": "ranking", "candidates": list(data["candidates"]), "truncate": False,
