@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
         2
     """
     try:
-        app(args=argv, standalone_mode=False, prog_name="hurwicz")
+        # without standalone mode, click returns typer.Exit's code instead of exiting
+        code = app(args=argv, standalone_mode=False, prog_name="hurwicz")
     except HurwiczError as err:
         sys.stderr.write(f"error: {err}\n")
         sys.exit(2)
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         if type(err).__name__ == "Abort":
             sys.exit(130)
         raise
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

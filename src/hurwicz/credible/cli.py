@@ -277,7 +277,8 @@ def register(app: typer.Typer) -> None:
         else:
             for violation in report.violations:
                 sys.stdout.write(f"VIOLATION {violation}\n")
-            state = "closed, outcome recomputed" if report.closed else "open (no outcome yet)"
+            state = ("open (no outcome yet)" if not report.closed else
+                     "closed, outcome recomputed" if report.ok else "closed")
             verdict = "OK" if report.ok else f"FAILED ({len(report.violations)} violations)"
             sys.stdout.write(f"{verdict}: {report.entries} entries, root {report.root[:16]}…, "
                              f"{report.receipts} receipts checked, round {state}\n")

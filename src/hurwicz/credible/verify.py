@@ -186,6 +186,8 @@ def verify_transcript(transcript: Mapping[str, Any],
             report.add("rules", "entry #0", "the rules name another operator key")
         if state.closed is not None:
             report.closed, report.outcome = True, state.closed["outcome"]
+        elif isinstance(entries[-1], dict) and entries[-1].get("kind") == "close":
+            report.closed, report.outcome = True, entries[-1].get("outcome")
     log = MerkleLog()
     for entry in entries:
         log.append(entry_leaf(entry if isinstance(entry, dict) else {"invalid": entry}))
