@@ -293,3 +293,16 @@ def test_any_round_verifies_and_any_bid_edit_is_caught(tmp_path_factory, bids, d
     target = data.draw(st.sampled_from(reveals))
     target["report"] = target["report"] + data.draw(st.integers(1, 5))
     assert not verify_transcript(resign(op, t)).ok
+
+
+def test_parallel_signature_check_finds_the_same_forgery(finished, monkeypatch):
+    import hurwicz.credible.verify as verify_module
+
+    service, rid, _ = finished
+    t = service.transcript(rid)
+    t["entries"][2]["commitment"] = "ef" * 32  # breaks bob's signature (and the root)
+    serial = verify_transcript(t, workers=1)
+    monkeypatch.setattr(verify_module, "_PARALLEL_FROM", 1)
+    parallel = verify_transcript(t, workers=2)
+    assert serial.violations == parallel.violations
+    assert serial.violations[0].kind == "signature" and "#2" in serial.violations[0].where

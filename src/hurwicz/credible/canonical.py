@@ -28,12 +28,20 @@ def canonical_bytes(document: Any) -> bytes:
         >>> canonical_bytes({"z": None, "a": True})
         b'{"a":true,"z":null}'
     """
+    try:  # fast path: plain JSON data (what every parsed entry is)
+        return _dumps(document).encode("utf-8")
+    except (ValueError, TypeError):
+        pass
     try:
-        text = json.dumps(to_jsonable(document), sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False, allow_nan=False)
+        text = _dumps(to_jsonable(document))
     except (ValueError, TypeError) as err:
         raise InputError("document", f"cannot be canonicalised: {err}") from None
     return text.encode("utf-8")
+
+
+def _dumps(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -22,6 +22,13 @@ from hurwicz.core.errors import InputError
 
 from .canonical import canonical_bytes
 
+try:
+    from nacl.bindings import crypto_sign_open as _sodium_open
+    from nacl.exceptions import CryptoError as _SodiumError
+except ImportError:  # pragma: no cover - pynacl is a core dependency
+    _sodium_open = None
+    _SodiumError = ValueError
+
 
 def generate_key() -> Ed25519PrivateKey:
     """A new Ed25519 private key.
@@ -86,9 +93,34 @@ def verify(public: str, document: Any, signature: str) -> bool:
         >>> verify("00" * 32, {"a": 1}, "00" * 64)
         False
     """
+    return verify_bytes(public, canonical_bytes(document), signature)
+
+
+def verify_bytes(public: str, message: bytes, signature: str) -> bool:
+    """Whether ``signature`` (hex) signs ``message`` for the hex public key ``public``.
+
+    Uses libsodium (PyNaCl) when present, else OpenSSL through ``cryptography``; both follow
+    RFC 8032 and reject non-canonical signatures.
+
+    Example:
+        >>> key = generate_key()
+        >>> verify_bytes(public_hex(key), b"m", key.sign(b"m").hex())
+        True
+    """
     try:
-        pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public))
-        pub.verify(bytes.fromhex(signature), canonical_bytes(document))
+        pub, sig = bytes.fromhex(public), bytes.fromhex(signature)
+    except ValueError:
+        return False
+    if len(pub) != 32 or len(sig) != 64:
+        return False
+    if _sodium_open is not None:
+        try:
+            _sodium_open(sig + message, pub)
+            return True
+        except (_SodiumError, ValueError, TypeError):
+            return False
+    try:
+        Ed25519PublicKey.from_public_bytes(pub).verify(sig, message)
         return True
     except (InvalidSignature, ValueError):
         return False

@@ -20,16 +20,21 @@ Example:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from hurwicz.core.errors import HurwiczError
 
+from .canonical import canonical_bytes
+from .keys import verify_bytes
 from .merkle import MerkleLog
 from .receipts import entry_leaf, head_problems, receipt_problems
-from .state import RoundError, RoundState
+from .state import RoundError, RoundState, signed_payload
 
 TRANSCRIPT_FORMAT = "hurwicz-transcript/1"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -95,19 +100,54 @@ def _describe(i: int, entry: Any) -> str:
     return f"entry #{i} ({entry.get('kind')}{' ' + entry['name'] if 'name' in entry else ''})"
 
 
-def _replay(entries: list[Any], report: VerifyReport) -> RoundState | None:
+_PARALLEL_FROM = 4000  # signatures; below this a process pool costs more than it saves
+
+
+def _check_signatures(jobs: list[tuple[int, str, bytes, str]]) -> list[int]:
+    """Indices whose signature does not verify."""
+    return [i for i, public, message, signature in jobs
+            if not verify_bytes(public, message, signature)]
+
+
+def _bad_signatures(entries: list[Any], workers: int | None) -> set[int]:
+    """Check every participant signature (in parallel processes for long transcripts)."""
+    jobs = []
+    for i, entry in enumerate(entries):
+        if (isinstance(entry, dict) and entry.get("kind") in ("commit", "reveal")
+                and isinstance(entry.get("participant"), str)):
+            try:
+                message = canonical_bytes(signed_payload(entry))
+            except HurwiczError:
+                continue  # the replay reports it
+            jobs.append((i, entry["participant"], message, str(entry.get("signature"))))
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(jobs) < _PARALLEL_FROM or "fork" not in \
+            multiprocessing.get_all_start_methods():
+        return set(_check_signatures(jobs))
+    chunks = [jobs[k::workers * 4] for k in range(workers * 4)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return {i for bad in pool.map(_check_signatures, chunks) for i in bad}
+
+
+def _replay(entries: list[Any], report: VerifyReport,
+            workers: int | None = None) -> RoundState | None:
     first = entries[0]
     if not isinstance(first, dict) or first.get("kind") != "rules" or "rules" not in first:
         report.add("rules", "entry #0", "the first entry must publish the rules")
         return None
     try:
-        state = RoundState(first["rules"])
+        state = RoundState(first["rules"], check_signatures=False)
     except (HurwiczError, KeyError, TypeError, ValueError) as err:
         report.add("rules", "entry #0", f"cannot use the published rules: {err}")
         return None
+    bad = _bad_signatures(entries, workers)
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             report.add("entry", f"entry #{i}", "is not a JSON object")
+            continue
+        if i in bad:
+            report.add("signature", _describe(i, entry),
+                       "signature: not a valid signature by the participant's key")
             continue
         try:
             state.apply(entry)
@@ -157,8 +197,11 @@ def _check_receipt(j: int, receipt: Any, operator: str, round_id: str, log: Merk
 
 
 def verify_transcript(transcript: Mapping[str, Any],
-                      receipts: Iterable[Mapping[str, Any]] = ()) -> VerifyReport:
+                      receipts: Iterable[Mapping[str, Any]] = (),
+                      workers: int | None = None) -> VerifyReport:
     """Verify a transcript (and receipts) and report every violation found.
+
+    ``workers`` processes check signatures of long transcripts (default: one per CPU).
 
     Example:
         >>> verify_transcript({"format": TRANSCRIPT_FORMAT, "entries": []}).violations[0].message
@@ -176,7 +219,7 @@ def verify_transcript(transcript: Mapping[str, Any],
                    "a transcript needs entries, the operator key and a signed tree head")
         return report
     report.entries = len(entries)
-    state = _replay(entries, report)
+    state = _replay(entries, report, workers)
     round_id = state.round_id if state else str(transcript.get("round"))
     if state is not None:
         if transcript.get("round") != round_id:
