@@ -306,3 +306,32 @@ def test_parallel_signature_check_finds_the_same_forgery(finished, monkeypatch):
     parallel = verify_transcript(t, workers=2)
     assert serial.violations == parallel.violations
     assert serial.violations[0].kind == "signature" and "#2" in serial.violations[0].where
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("HURWICZ_TEST_POSTGRES"),
+                    reason="set HURWICZ_TEST_POSTGRES=postgresql://... to test PostgreSQL")
+def test_postgres_store_round_trip(operator, clock):
+    import os
+
+    url = os.environ["HURWICZ_TEST_POSTGRES"]
+    service = RoundService(open_store(url), operator, clock)
+    rid, _, receipts, _ = run_round(service, clock, {"a": 1.0, "b": 2.0})
+    reloaded = RoundService(open_store(url), operator, clock)
+    assert verify_transcript(reloaded.transcript(rid), all_receipts(receipts)).ok
+
+
+def test_postgres_url_without_driver_is_a_clear_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_psycopg(name, *args, **kwargs):
+        if name == "psycopg":
+            raise ImportError("no psycopg")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    from hurwicz.core.errors import InputError
+
+    with pytest.raises(InputError, match="postgres extra"):
+        open_store("postgresql://localhost/nothing")

@@ -1,5 +1,9 @@
-"""Credible execution building blocks: canonical JSON, commitments, RFC 6962 Merkle trees and
-Ed25519 signatures (rounds, receipts, the transcript verifier and the server are still to come).
+"""Credible execution: commit-reveal rounds with published rules, signed receipts, an RFC 6962
+Merkle transcript, an offline verifier and an HTTP server (see docs/credible.md).
+
+Modules: ``canonical`` (canonical JSON, commitments), ``merkle``, ``keys`` (Ed25519), ``rules``,
+``state`` (the rules of a round, shared by server and verifier), ``receipts``, ``store``
+(SQLite/PostgreSQL), ``service`` (the operator), ``server`` (FastAPI), ``client``, ``verify``.
 
 Example:
     >>> from hurwicz.credible import merkle_root
