@@ -84,6 +84,8 @@ def register(app: typer.Typer) -> None:
         executor: Annotated[str | None, typer.Option(
             help="local, dask:local or dask://HOST:PORT.")] = None,
         budget_balance: Annotated[str, typer.Option(help="weak or strong.")] = "weak",
+        candidates: Annotated[int, typer.Option(
+            help="Candidates per sampled election (voting, with a culture prior).")] = 3,
         json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
         = False,
     ) -> None:
@@ -103,7 +105,8 @@ def register(app: typer.Typer) -> None:
             report = audit(mech, agents=agents, prior=prior_arg, properties=props,
                            samples=samples, seed=seed, adversary=adversary,
                            tolerance=tolerance, inputs=inputs or None, claims=claims,
-                           workers=workers, executor=executor, budget_balance=budget_balance)
+                           workers=workers, executor=executor, budget_balance=budget_balance,
+                           candidates=candidates)
         if json_out:
             print_json(report.to_dict())
             return
@@ -117,4 +120,41 @@ def register(app: typer.Typer) -> None:
                           f"(truthful utility {ce.get('truthful_utility')}, deviating "
                           f"{ce.get('deviating_utility')}); deviation: "
                           f"{(ce.get('deviation') or {}).get('report', ce.get('deviation'))}",
+                          highlight=False)
+
+    @app.command("manipulability")
+    def manipulability_command(
+        name: Annotated[str, typer.Argument(help="Voting rule, e.g. voting.borda.")],
+        culture: Annotated[str, typer.Option(
+            help="impartial, mallows:PHI, urn:ALPHA or spatial:D.")] = "impartial",
+        voters: Annotated[int, typer.Option(help="Voters per election.")] = 5,
+        candidates: Annotated[int, typer.Option(help="Candidates per election.")] = 3,
+        samples: Annotated[int, typer.Option(help="Elections to sample.")] = 200,
+        seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+        param: Annotated[list[str] | None, typer.Option(
+            "--param", "-p", help="Rule parameter KEY=VALUE (repeatable).")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+        = False,
+    ) -> None:
+        """Share of elections from a culture where one voter (or a trivial coalition) can
+        manipulate, with 95% Wilson intervals (as svvamp reports them)."""
+        from hurwicz.cli import parse_param_pairs, print_json
+
+        from .rates import manipulability
+
+        report = manipulability(name, culture, voters, candidates, samples, seed,
+                                parse_param_pairs(param))
+        if json_out:
+            print_json(report)
+            return
+        out = Console()
+        for key, label in (("individual", "individually manipulable"),
+                           ("trivial_coalitional", "trivially coalitionally manipulable")):
+            if key in report:
+                r = report[key]
+                lo, hi = r["ci95"]
+                note = "" if r.get("exhaustive", True) and not r.get("lower_bound") else \
+                    " (lower bound)"
+                out.print(f"{name}: {label} in {r['manipulable']}/{report['profiles']} "
+                          f"elections = {r['rate']:.3f} [{lo:.3f}, {hi:.3f}]{note}",
                           highlight=False)

@@ -32,15 +32,14 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.priors import Prior, parse_priors
 from hurwicz.core.registry import mechanism as make_mechanism
+from hurwicz.mechanisms.voting.generators import is_culture
 from hurwicz.simulate.executors import chunk_seeds, map_chunks, open_executor, split
 
 from . import generic, scalar
 from .profiles import agent_names, discrete_profiles, profile_dict
-from .report import AuditReport, CheckRecord
+from .report import ALIASES, AuditReport, CheckRecord
 
 CHUNK = 5_000
-ALIASES = {"manipulable": "strategyproof", "coalition_manipulable": "coalition_strategyproof",
-           "participation": "ir"}
 SCALAR_PROPERTIES = {"dsic", "bic", "ir", "efficient", "budget_balance", "revenue", "welfare",
                      "monotone", "anonymous", "coalition_strategyproof", "strategyproof"}
 GENERIC_PROPERTIES = {"strategyproof", "dsic", "coalition_strategyproof", "ir", "anonymous",
@@ -99,10 +98,14 @@ def audit(
     executor: str | None = None,
     budget_balance: str = "weak",
     params: dict[str, Any] | None = None,
+    candidates: int = 3,
 ) -> AuditReport:
     """Audit ``mech`` for ``properties`` (default: its claims, or dsic and ir).
 
     ``inputs`` are base instances for mechanisms whose reports are not drawn from a prior.
+    For voting rules, ``prior`` may be a preference culture (``impartial``, ``mallows:PHI``,
+    ``urn:ALPHA``, ``spatial:D``): elections of ``agents`` voters (default 5) on
+    ``candidates`` candidates are sampled from it.
     The result does not depend on ``workers``/``executor`` for a given ``seed``.
 
     Example:
@@ -123,7 +126,8 @@ def audit(
     if kind in {"sybil", "bots", "coalition", "abstain"}:
         props = [_adversary_property(kind, k)]
     priors = None
-    if prior is not None:
+    culture = prior if is_culture(prior) else None
+    if prior is not None and culture is None:
         if agents is None:
             agents = len(prior) if isinstance(prior, list | tuple) else None
         if agents is None:
@@ -139,7 +143,8 @@ def audit(
                 rec = _scalar_check(mech, prop, priors, samples, seed, tolerance, ex,
                                     budget_balance, k)
             else:
-                instances, exhaustive_profiles = _instances(mech, inputs, samples, seed, agents)
+                instances, exhaustive_profiles = _instances(mech, inputs, samples, seed, agents,
+                                                            culture, candidates)
                 rec = _generic_check(mech, prop, instances, exhaustive_profiles, seed,
                                      tolerance, kind, k, budget_balance)
             rec.seconds = time.perf_counter() - start
@@ -350,7 +355,8 @@ def _scalar_anonymity(mech: Mechanism, priors: list[Prior], seed: int, samples: 
 
 # --- generic (instance) properties ---------------------------------------------------------
 def _instances(mech: Mechanism, inputs: Sequence[Any] | None, samples: int, seed: int,
-               agents: int | None) -> tuple[list[Any], bool]:
+               agents: int | None, culture: str | None = None,
+               candidates: int = 3) -> tuple[list[Any], bool]:
     if inputs:
         instances = [mech.parse_input(d) and d for d in inputs]
         if len(instances) == 1:
@@ -364,8 +370,12 @@ def _instances(mech: Mechanism, inputs: Sequence[Any] | None, samples: int, seed
                          "inputs")
     rng = np.random.default_rng(seed)
     count = max(1, min(samples, 200))
+    extra = {} if culture is None else {"culture": culture, "candidates": candidates}
     try:
-        return [maker(rng, agents) for _ in range(count)], False
+        return [maker(rng, agents, **extra) for _ in range(count)], False
+    except TypeError:
+        raise AuditError(f"{mech.name}: the prior {culture!r} is a preference culture, for "
+                         "voting rules", "prior") from None
     except NotImplementedError:
         raise AuditError(f"{mech.name}: give base instances (--input FILE); it has no "
                          "random instance generator", "inputs") from None

@@ -20,6 +20,10 @@ from typing import Any
 
 from hurwicz.core.outcome import to_jsonable
 
+#: Other names accepted for properties (by ``audit`` and by :meth:`AuditReport.check`).
+ALIASES = {"manipulable": "strategyproof", "coalition_manipulable": "coalition_strategyproof",
+           "participation": "ir"}
+
 
 @dataclass
 class CheckRecord:
@@ -107,9 +111,10 @@ class AuditReport:
             >>> AuditReport("m", {}, 1, None, [CheckRecord("dsic", True)]).check("dsic").holds
             True
         """
-        for rec in self.checks:
-            if rec.property == prop:
-                return rec
+        for name in (prop, ALIASES.get(prop, prop)):
+            for rec in self.checks:
+                if rec.property == name:
+                    return rec
         raise KeyError(prop)
 
     @property

@@ -137,6 +137,24 @@ class CardinalRule(Mechanism):
     def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
         return replace_voters(data, reports, self.field)
 
+    def random_instance(self, rng: Any, agents: int | None, culture: str = "impartial",
+                        candidates: int = 3) -> dict[str, Any]:
+        """An election of ``agents`` voters (default 5): approval sets or scores derived from
+        rankings drawn from a preference culture.
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> e = hz.mechanism("voting.approval").random_instance(np.random.default_rng(0), 3)
+            >>> sorted(e["ballots"][0])
+            ['approve', 'count']
+        """
+        from .generators import election
+
+        if self.field not in ("approve", "scores"):
+            raise NotImplementedError(f"{self.name} has no random instance generator")
+        return election(culture, candidates, agents or 5, rng=rng, kind=self.field,
+                        max_score=getattr(self.params, "max_score", 5))
+
     def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
         if self.field == "approve":
             return {"kind": "approval", "candidates": list(data["candidates"])}

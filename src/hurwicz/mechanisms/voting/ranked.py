@@ -329,6 +329,20 @@ class RankedRule(Mechanism):
         return {"kind": "ranking", "candidates": list(data["candidates"]), "truncate": False,
                 "ties": False}
 
+    def random_instance(self, rng: Any, agents: int | None, culture: str = "impartial",
+                        candidates: int = 3) -> dict[str, Any]:
+        """An election of ``agents`` voters (default 5) drawn from a preference culture.
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> e = hz.mechanism("voting.borda").random_instance(np.random.default_rng(0), 4)
+            >>> e["candidates"], sum(b["count"] for b in e["ballots"])
+            (['c1', 'c2', 'c3'], 4)
+        """
+        from .generators import election
+
+        return election(culture, candidates, agents or 5, rng=rng)
+
     def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
         """Higher the better the winner sits in the voter's true ranking (0 if unranked)."""
         truth = list(true_type)

@@ -1,0 +1,407 @@
+"""Approval-based committee rules: PAV, Chamberlin–Courant (CC), sequential Phragmén and the
+method of equal shares (MES).
+
+Ballots are approval sets (``{"approve": [...]}`` with counts); ``seats`` is the committee size.
+
+* ``voting.pav`` and ``voting.cc`` are Thiele rules: the committee W maximises
+  Σ_voters w(|A_i ∩ W|) with w(l) = 1 + 1/2 + … + 1/l (PAV, Thiele 1895) or w(l) = min(l, 1)
+  (CC). Exact: enumeration with integer arithmetic when there are at most
+  ``MAX_ENUMERATION`` committees, else an ILP on HiGHS; among optimal committees the tie-break
+  picks the one whose members come first in priority order (lexicographically).
+* ``voting.seq_phragmen`` (Phragmén 1894; Brill, Freeman, Janson & Lackner 2017): candidates are
+  added one at a time, each to keep the maximal voter load as small as possible; exact fractions.
+* ``voting.equal_shares`` (Peters & Skowron 2020): each voter starts with seats/n money; a
+  candidate costs 1 and is bought by its approvers, each paying min(budget, ρ), choosing the
+  smallest ρ. When no candidate is affordable the committee is completed by ``completion``:
+  ``"seq_phragmen"`` (default; voters' initial loads = what they spent), ``"utilitarian"``
+  (most approvals) or ``"none"`` (the committee may be smaller). Exact fractions.
+
+Example:
+    >>> import hurwicz as hz
+    >>> election = {"candidates": ["a", "b", "c", "d", "e"], "ballots": [
+    ...     {"approve": ["a", "b", "c"], "count": 60}, {"approve": ["d", "e"], "count": 40}]}
+    >>> [hz.mechanism(rule, seats=3).run(election).result["winners"]
+    ...  for rule in ("voting.pav", "voting.seq_phragmen", "voting.equal_shares")]
+    [['a', 'b', 'd'], ['a', 'd', 'b'], ['a', 'd', 'b']]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from hurwicz.core.errors import InputError, ParameterError
+from hurwicz.core.outcome import Outcome
+from hurwicz.core.registry import register
+
+from .cardinal import CardinalRule
+from .ranked import RankedParams, priority_order
+
+MAX_ENUMERATION = 200_000
+
+
+class CommitteeParams(RankedParams):
+    """Committee size."""
+
+    seats: int = Field(1, ge=1, description="committee size")
+
+
+class EqualSharesParams(CommitteeParams):
+    """Committee size and how to complete the committee."""
+
+    completion: Literal["seq_phragmen", "utilitarian", "none"] = Field(
+        "seq_phragmen", description="how to fill seats once no candidate is affordable")
+
+
+# --- the rules as functions on (approval matrix, counts) ----------------------------------
+def thiele_weights(kind: str, seats: int) -> list[int]:
+    """Integer marginal weights w(l) − w(l−1), l = 1..seats, scaled by lcm(1..seats).
+
+    Example:
+        >>> thiele_weights("pav", 3), thiele_weights("cc", 3)
+        ([6, 3, 2], [1, 0, 0])
+    """
+    if kind == "cc":
+        return [1] + [0] * (seats - 1)
+    scale = math.lcm(*range(1, seats + 1))
+    return [scale // level for level in range(1, seats + 1)]
+
+
+def thiele_score(approvals: np.ndarray, counts: np.ndarray, committee: list[int],
+                 weights: list[int]) -> int:
+    """Σ_voters Σ_{l ≤ |A_i ∩ W|} weights[l−1] (integer).
+
+    Example:
+        >>> thiele_score(np.array([[1, 1, 0]], bool), np.array([2]), [0, 1], [2, 1])
+        6
+    """
+    cum = np.concatenate([[0], np.cumsum(weights)])
+    hits = approvals[:, committee].sum(axis=1)
+    return int((counts * cum[np.minimum(hits, len(weights))]).sum())
+
+
+def _thiele_enumerate(approvals, counts, seats, weights, prio) -> list[int]:
+    m = approvals.shape[1]
+    rank = {c: k for k, c in enumerate(prio)}
+    best, best_key = None, None
+    for committee in itertools.combinations(range(m), seats):
+        score = thiele_score(approvals, counts, list(committee), weights)
+        key = (-score, sorted(rank[c] for c in committee))
+        if best_key is None or key < best_key:
+            best, best_key = list(committee), key
+    return sorted(best, key=rank.__getitem__)
+
+
+def _thiele_ilp(approvals, counts, seats, weights, prio) -> list[int]:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import lil_matrix
+
+    u, m = approvals.shape
+    levels = [min(seats, int(approvals[g].sum())) for g in range(u)]
+    offsets = np.concatenate([[m], m + np.cumsum(levels)]).astype(int)
+    nvar = int(offsets[-1])
+    cost = np.zeros(nvar)
+    for g in range(u):
+        cost[offsets[g]:offsets[g + 1]] = -counts[g] * np.array(weights[:levels[g]], float)
+    rows = lil_matrix((u + 1, nvar))
+    for g in range(u):  # Σ_l y_gl − Σ_{c ∈ A_g} x_c ≤ 0
+        rows[g, offsets[g]:offsets[g + 1]] = 1
+        rows[g, np.nonzero(approvals[g])[0]] = -1
+    rows[u, :m] = 1
+    lower = np.concatenate([np.full(u, -np.inf), [seats]])
+    upper = np.concatenate([np.zeros(u), [seats]])
+    integrality = np.concatenate([np.ones(m), np.zeros(nvar - m)])
+    base = [LinearConstraint(rows.tocsr(), lower, upper)]
+    lo, hi = np.zeros(nvar), np.ones(nvar)
+
+    def solve(extra, lo, hi):
+        res = milp(cost, constraints=base + extra, integrality=integrality,
+                   bounds=Bounds(lo, hi))
+        return res if res.status == 0 else None
+
+    first = solve([], lo, hi)
+    if first is None:
+        raise ParameterError("seats", "no committee found by the ILP")
+    optimum = -first.fun
+    keep = [LinearConstraint(-cost[None, :], optimum - 0.5, np.inf)]  # integer objective
+    for c in prio:  # lexicographic tie-break among optimal committees
+        trial_lo = lo.copy()
+        trial_lo[c] = 1
+        if solve(keep, trial_lo, hi) is not None:
+            lo = trial_lo
+        else:
+            hi = hi.copy()
+            hi[c] = 0
+    rank = {c: k for k, c in enumerate(prio)}
+    return sorted((c for c in range(m) if lo[c] == 1), key=rank.__getitem__)
+
+
+def thiele(approvals: np.ndarray, counts: np.ndarray, seats: int, kind: str,
+           prio: list[int]) -> list[int]:
+    """An optimal committee of a Thiele rule (``"pav"`` or ``"cc"``), exact.
+
+    Example:
+        >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
+        >>> thiele(A, np.array([3, 2]), 2, "cc", [0, 1, 2])
+        [0, 2]
+    """
+    weights = thiele_weights(kind, seats)
+    if math.comb(approvals.shape[1], seats) <= MAX_ENUMERATION:
+        return _thiele_enumerate(approvals, counts, seats, weights, prio)
+    return _thiele_ilp(approvals, counts, seats, weights, prio)
+
+
+def _phragmen_steps(approvals, counts, seats, prio, committee, loads) -> list[int]:
+    m = approvals.shape[1]
+    rank = {c: k for k, c in enumerate(prio)}
+    chosen = list(committee)
+    while len(chosen) < min(seats, m):
+        best, best_key = None, None
+        for c in range(m):
+            if c in chosen:
+                continue
+            support = np.nonzero(approvals[:, c])[0]
+            weight = sum(int(counts[g]) for g in support)
+            if weight == 0:
+                key = (1, Fraction(0), rank[c])  # nobody approves: only to fill seats
+            else:
+                load = (1 + sum(counts[g] * loads[g] for g in support)) / Fraction(weight)
+                key = (0, load, rank[c])
+            if best_key is None or key < best_key:
+                best, best_key = c, key
+        chosen.append(best)
+        if best_key[0] == 0:
+            for g in np.nonzero(approvals[:, best])[0]:
+                loads[g] = best_key[1]
+    return chosen
+
+
+def seq_phragmen(approvals: np.ndarray, counts: np.ndarray, seats: int,
+                 prio: list[int]) -> list[int]:
+    """Sequential Phragmén, exact; returns candidates in the order they were added.
+
+    Example:
+        >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
+        >>> seq_phragmen(A, np.array([3, 2]), 2, [0, 1, 2])
+        [0, 2]
+    """
+    loads = [Fraction(0)] * approvals.shape[0]
+    return _phragmen_steps(approvals, counts, seats, prio, [], loads)
+
+
+def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: list[int],
+                 completion: str = "seq_phragmen") -> tuple[list[int], int]:
+    """Method of equal shares; returns the committee (in order) and how many seats MES itself
+    filled before the completion.
+
+    Example:
+        >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
+        >>> equal_shares(A, np.array([3, 2]), 2, [0, 1, 2])
+        ([0, 2], 1)
+    """
+    u, m = approvals.shape
+    n = int(counts.sum())
+    rank = {c: k for k, c in enumerate(prio)}
+    budget = [Fraction(seats, n) if n else Fraction(0)] * u
+    chosen: list[int] = []
+    while len(chosen) < min(seats, m):
+        best, best_key = None, None
+        for c in range(m):
+            if c in chosen:
+                continue
+            support = sorted(np.nonzero(approvals[:, c])[0], key=lambda g: budget[g])
+            if sum(counts[g] * budget[g] for g in support) < 1:
+                continue
+            cost, weight = Fraction(1), sum(int(counts[g]) for g in support)
+            rho = None
+            for g in support:
+                if budget[g] * weight >= cost:
+                    rho = cost / weight
+                    break
+                cost -= counts[g] * budget[g]
+                weight -= int(counts[g])
+            key = (rho, rank[c])
+            if best_key is None or key < best_key:
+                best, best_key = c, key
+        if best is None:
+            break
+        chosen.append(best)
+        for g in np.nonzero(approvals[:, best])[0]:
+            budget[g] -= min(budget[g], best_key[0])
+    bought = len(chosen)
+    if completion == "seq_phragmen" and len(chosen) < seats:
+        start = Fraction(seats, n) if n else Fraction(0)
+        loads = [start - b for b in budget]
+        chosen = _phragmen_steps(approvals, counts, seats, prio, chosen, loads)
+    elif completion == "utilitarian" and len(chosen) < seats:
+        votes = (approvals * counts[:, None]).sum(axis=0)
+        rest = sorted((c for c in range(m) if c not in chosen),
+                      key=lambda c: (-votes[c], rank[c]))
+        chosen += rest[:seats - len(chosen)]
+    return chosen, bought
+
+
+# --- properties of committees ------------------------------------------------------------
+def satisfies_ejr(approvals: np.ndarray, counts: np.ndarray, seats: int,
+                  committee: list[int]) -> bool:
+    """Extended justified representation (Aziz et al. 2017): no group of at least l·n/k voters
+    who all approve the same l candidates has every member with fewer than l approved members.
+
+    Exact check: for each l and each set T of l candidates, the voters approving all of T and
+    having fewer than l approved members in the committee must be fewer than l·n/k.
+
+    Example:
+        >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
+        >>> counts = np.array([1, 2])
+        >>> satisfies_ejr(A, counts, 2, [0, 2]), satisfies_ejr(A, counts, 2, [0, 1])
+        (True, False)
+    """
+    n = int(counts.sum())
+    m = approvals.shape[1]
+    hits = approvals[:, committee].sum(axis=1)
+    for size in range(1, seats + 1):
+        for common in itertools.combinations(range(m), size):
+            group = approvals[:, list(common)].all(axis=1) & (hits < size)
+            if counts[group].sum() * seats >= size * n:
+                return False
+    return True
+
+
+# --- registered mechanisms ---------------------------------------------------------------
+class CommitteeRule(CardinalRule):
+    """Approval ballots in, a committee of ``seats`` out."""
+
+    field: ClassVar[str] = "approve"
+    report_kind: ClassVar[str] = "approval"
+    Params: ClassVar[type[BaseModel]] = CommitteeParams
+
+    def approvals(self, data: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
+        raw = data.model_dump(exclude_none=True) if isinstance(data, BaseModel) else data
+        for b, ballot in enumerate(raw.get("ballots", [])):
+            listed = ballot.get("approve") if isinstance(ballot, dict) else None
+            if isinstance(listed, list) and len(set(map(str, listed))) != len(listed):
+                raise InputError(f"ballots.{b}.approve", "approves a candidate twice")
+        cands, values, counts = self.matrix(raw)
+        approvals = values > 0
+        keys, inverse = np.unique(approvals, axis=0, return_inverse=True)  # merge equal sets
+        merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(keys))
+        return cands, keys, merged.astype(np.int64)
+
+    def choose(self, approvals: np.ndarray, counts: np.ndarray, prio: list[int]
+               ) -> tuple[list[int], dict[str, Any]]:
+        raise NotImplementedError
+
+    def run(self, data: Any) -> Outcome:
+        raw = data.model_dump(exclude_none=True) if isinstance(data, BaseModel) else data
+        cands, approvals, counts = self.approvals(raw)
+        seats = self.params.seats
+        if seats > len(cands):
+            raise ParameterError("seats", f"{seats} seats but only {len(cands)} candidates")
+        prio = priority_order(cands, self.params.tie_break)
+        committee, extra = self.choose(approvals, counts, prio)
+        winners = [cands[c] for c in committee]
+        support = (approvals * counts[:, None]).sum(axis=0)
+        pav = thiele_score(approvals, counts, committee, thiele_weights("pav", seats))
+        result = {"winners": winners,
+                  "approvals": {cands[c]: int(support[c]) for c in range(len(cands))},
+                  "pav_score": pav / math.lcm(*range(1, seats + 1)),
+                  "tie_break": [cands[c] for c in prio], **extra}
+        voters = [f"b{b}#{k + 1}" for b, ballot in enumerate(raw["ballots"])
+                  for k in range(int(ballot.get("count", 1)))]
+        return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, winners),
+                       dict.fromkeys(voters, 0.0), result, {"voters": int(counts.sum())})
+
+    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
+        """How many committee members the voter (truly) approves."""
+        truth = set(true_type or [])
+        return float(sum(w in truth for w in outcome.result["winners"]))
+
+
+@register
+class ProportionalApprovalVoting(CommitteeRule):
+    """PAV: the committee maximising Σ_voters (1 + 1/2 + … + 1/|A_i ∩ W|), exactly.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("voting.pav", seats=2).run({"candidates": ["a", "b", "c"], "ballots": [
+        ...     {"approve": ["a", "b"], "count": 3}, {"approve": ["c"], "count": 2}]}
+        ...     ).result["winners"]
+        ['a', 'c']
+    """
+
+    name = "voting.pav"
+    summary = "Proportional approval voting (Thiele): exact, enumeration or ILP on HiGHS."
+    claims = ("anonymous",)
+
+    def choose(self, approvals, counts, prio):
+        return thiele(approvals, counts, self.params.seats, "pav", prio), {}
+
+
+@register
+class ChamberlinCourant(CommitteeRule):
+    """Approval Chamberlin–Courant: the committee covering the most voters, exactly.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("voting.cc", seats=2).run({"candidates": ["a", "b", "c"], "ballots": [
+        ...     {"approve": ["a", "b"], "count": 3}, {"approve": ["c"], "count": 1}]}
+        ...     ).result["covered"]
+        4
+    """
+
+    name = "voting.cc"
+    summary = "Chamberlin-Courant (approval): maximise voters with an approved member; exact."
+    claims = ("anonymous",)
+
+    def choose(self, approvals, counts, prio):
+        committee = thiele(approvals, counts, self.params.seats, "cc", prio)
+        covered = int(counts[approvals[:, committee].any(axis=1)].sum())
+        return committee, {"covered": covered}
+
+
+@register
+class SequentialPhragmen(CommitteeRule):
+    """Sequential Phragmén: add the candidate that keeps the largest voter load smallest.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("voting.seq_phragmen", seats=2).run({"candidates": ["a", "b"],
+        ...     "ballots": [{"approve": ["a"], "count": 2}, {"approve": ["b"]}]}
+        ...     ).result["winners"]
+        ['a', 'b']
+    """
+
+    name = "voting.seq_phragmen"
+    summary = "Sequential Phragmén (load balancing), exact fractions."
+    claims = ("anonymous",)
+
+    def choose(self, approvals, counts, prio):
+        return seq_phragmen(approvals, counts, self.params.seats, prio), {}
+
+
+@register
+class EqualShares(CommitteeRule):
+    """Method of equal shares with a completion rule.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> hz.mechanism("voting.equal_shares", seats=2, completion="none").run({
+        ...     "candidates": ["a", "b"], "ballots": [{"approve": ["a"], "count": 3},
+        ...     {"approve": ["b"]}]}).result["winners"]
+        ['a']
+    """
+
+    name = "voting.equal_shares"
+    summary = "Method of equal shares (Peters-Skowron), exact, with a completion method."
+    claims = ("anonymous",)
+    Params = EqualSharesParams
+
+    def choose(self, approvals, counts, prio):
+        committee, bought = equal_shares(approvals, counts, self.params.seats, prio,
+                                         self.params.completion)
+        return committee, {"bought_by_equal_shares": bought}
