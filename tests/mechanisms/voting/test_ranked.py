@@ -178,6 +178,9 @@ def test_bad_ballots() -> None:
     with pytest.raises(InputError, match="ranks 'a' twice"):
         hz.mechanism("voting.borda").run({"candidates": ["a"], "ballots": [
             {"ranking": ["a", "a"]}]})
-    with pytest.raises(InputError, match="tied candidates are not supported"):
-        hz.mechanism("voting.borda").run({"candidates": ["a", "b"], "ballots": [
+    with pytest.raises(InputError, match="does not accept tied ranks"):
+        hz.mechanism("voting.bucklin").run({"candidates": ["a", "b"], "ballots": [
             {"ranking": [["a", "b"]]}]})
+    with pytest.raises(InputError, match="empty tie group"):
+        hz.mechanism("voting.borda").run({"candidates": ["a", "b"], "ballots": [
+            {"ranking": [[], "a"]}]})

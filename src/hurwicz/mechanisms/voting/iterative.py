@@ -20,7 +20,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.registry import register
 
 from .profile import Profile
-from .ranked import RankedRule
+from .ranked import RankedRule, count_value
 
 
 def active_borda(p: Profile, active: np.ndarray) -> np.ndarray:
@@ -75,7 +75,7 @@ class TwoRoundRunoff(RankedRule):
         everyone = np.ones(m, bool)
         direct = _majority(p, everyone)
         tally = p.first_choices()
-        rounds = [{"tally": {c: int(tally[c]) for c in range(m)}, "eliminated": None}]
+        rounds = [{"tally": {c: count_value(tally[c]) for c in range(m)}, "eliminated": None}]
         if direct is not None:
             return {"winner": direct, "tied": [direct], "rounds": rounds}
         finalists = sorted(range(m), key=lambda c: (-tally[c], rank[c]))[:2]
@@ -102,6 +102,7 @@ class Coombs(RankedRule):
     name = "voting.coombs"
     summary = "Eliminate the most last places until a majority."
     claims = ("anonymous",)
+    supports_ties = False
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         m = len(p.candidates)
@@ -140,6 +141,7 @@ class Baldwin(RankedRule):
     name = "voting.baldwin"
     summary = "Eliminate the lowest Borda score, recomputed each round."
     claims = ("anonymous", "condorcet")
+    supports_ties = False
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         rank = {c: k for k, c in enumerate(prio)}
@@ -170,6 +172,7 @@ class Nanson(RankedRule):
     name = "voting.nanson"
     summary = "Eliminate all below-average Borda scores, recomputed each round."
     claims = ("anonymous", "condorcet")
+    supports_ties = False
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         rank = {c: k for k, c in enumerate(prio)}
@@ -205,6 +208,7 @@ class Bucklin(RankedRule):
     name = "voting.bucklin"
     summary = "Widen the ranks counted until someone has a majority."
     claims = ("anonymous",)
+    supports_ties = False
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         m = len(p.candidates)

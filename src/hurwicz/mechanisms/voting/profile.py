@@ -3,11 +3,14 @@ method shares.
 
 Input (DESIGN.md): ``{"candidates": ["x", "y", "z"], "ballots": [{"ranking": ["x", "y"],
 "count": 3}]}``. Rankings may be truncated (unranked candidates are below every ranked one and
-tied with each other). Rankings with ties (nested lists) are not supported by these rules yet:
-they are refused with a clear message, never silently flattened.
+tied with each other). A nested list ranks candidates tied: ``[["x", "y"], "z"]``.
 
 ``Profile.rankings[u, k]`` is ballot group u's k-th choice (candidate index, −1 padded) and
-``counts[u]`` its number of voters; identical ballots are merged.
+``counts[u]`` its number of voters; identical ballots are merged. With ties, ``tiers[u, k]`` is
+the tier of that choice (0 = top; −1 padded) and ``tiers`` is ``None`` for strict profiles.
+Tied candidates share what their positions would earn: the average position (so symmetric
+Borda points), equal fractions of a first choice, and no pairwise preference between them —
+exactly the average over the ballot's linear extensions.
 
 Example:
     >>> p = Profile.from_input({"candidates": ["x", "y", "z"], "ballots": [
@@ -55,6 +58,7 @@ class Profile:
     candidates: list[str]
     rankings: np.ndarray
     counts: np.ndarray
+    tiers: np.ndarray | None = None
 
     @classmethod
     def from_input(cls, data: Any) -> Profile:
@@ -73,25 +77,31 @@ class Profile:
         index = {c: i for i, c in enumerate(inp.candidates)}
         m = len(inp.candidates)
         rows = np.full((len(inp.ballots), m), -1, dtype=np.int64)
+        tiers = np.full((len(inp.ballots), m), -1, dtype=np.int64)
+        tied = False
         for b, ballot in enumerate(inp.ballots):
-            seen = set()
-            for k, entry in enumerate(ballot.ranking):
-                if isinstance(entry, list):
-                    raise InputError(f"ballots.{b}.ranking", "tied candidates are not supported "
-                                     "by these rules yet; give a strict (possibly truncated) "
-                                     "ranking")
-                if entry not in index:
-                    raise InputError(f"ballots.{b}.ranking", f"unknown candidate {entry!r}")
-                if entry in seen:
-                    raise InputError(f"ballots.{b}.ranking", f"ranks {entry!r} twice")
-                seen.add(entry)
-                rows[b, k] = index[entry]
+            seen: set[str] = set()
+            k = 0
+            for tier, entry in enumerate(ballot.ranking):
+                group = entry if isinstance(entry, list) else [entry]
+                if not group:
+                    raise InputError(f"ballots.{b}.ranking", "has an empty tie group")
+                tied |= len(group) > 1
+                for name in group:
+                    if name not in index:
+                        raise InputError(f"ballots.{b}.ranking", f"unknown candidate {name!r}")
+                    if name in seen:
+                        raise InputError(f"ballots.{b}.ranking", f"ranks {name!r} twice")
+                    seen.add(name)
+                    rows[b, k], tiers[b, k] = index[name], tier
+                    k += 1
         counts = np.array([b.count for b in inp.ballots], dtype=np.int64)
-        return cls.from_arrays(list(inp.candidates), rows, counts)
+        return cls.from_arrays(list(inp.candidates), rows, counts, tiers if tied else None)
 
     @classmethod
     def from_arrays(cls, candidates: list[str], rankings: np.ndarray,
-                    counts: np.ndarray | None = None) -> Profile:
+                    counts: np.ndarray | None = None,
+                    tiers: np.ndarray | None = None) -> Profile:
         """Merge identical rankings (``np.unique`` over rows) and keep counts.
 
         Example:
@@ -104,6 +114,11 @@ class Profile:
         if len(rankings) == 0:
             return cls(candidates, rankings.reshape(0, len(candidates)), counts[:0])
         m = rankings.shape[1]
+        if tiers is not None:
+            stacked = np.concatenate([rankings, np.asarray(tiers, dtype=np.int64)], axis=1)
+            unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+            merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
+            return cls(candidates, unique[:, :m], merged.astype(np.int64), unique[:, m:])
         if m <= 15:
             # pack each ranking into one int64 (4 bits per position): a 1-D unique is far
             # faster than np.unique over rows
@@ -120,11 +135,31 @@ class Profile:
         return int(self.counts.sum())
 
     def positions(self) -> np.ndarray:
-        """``pos[u, c]``: position of candidate c on ballot u (m if unranked)."""
+        """``pos[u, c]``: position of candidate c on ballot u (m if unranked); with ties, the
+        average of the positions its tier occupies (a float).
+
+        Example:
+            >>> p = Profile.from_input({"candidates": ["a", "b", "c"], "ballots": [
+            ...     {"ranking": [["a", "b"], "c"]}]})
+            >>> p.positions().tolist()
+            [[0.5, 0.5, 2.0]]
+        """
         u, m = self.rankings.shape[0], len(self.candidates)
-        pos = np.full((u, m), m, dtype=np.int64)
+        if self.tiers is None:
+            pos = np.full((u, m), m, dtype=np.int64)
+            rows, ks = np.nonzero(self.rankings >= 0)
+            pos[rows, self.rankings[rows, ks]] = ks
+            return pos
+        t = self.tiers
+        first = np.zeros((u, m), dtype=np.int64)
+        last = np.zeros((u, m), dtype=np.int64)
+        for k in range(m):
+            first[:, k] = k if k == 0 else np.where(t[:, k] == t[:, k - 1], first[:, k - 1], k)
+        for k in range(m - 1, -1, -1):
+            last[:, k] = k if k == m - 1 else np.where(t[:, k] == t[:, k + 1], last[:, k + 1], k)
+        pos = np.full((u, m), float(m))
         rows, ks = np.nonzero(self.rankings >= 0)
-        pos[rows, self.rankings[rows, ks]] = ks
+        pos[rows, self.rankings[rows, ks]] = (first[rows, ks] + last[rows, ks]) / 2.0
         return pos
 
     def margins(self, chunk: int = 200_000) -> np.ndarray:
@@ -159,6 +194,13 @@ class Profile:
         active = np.ones(m, bool) if active is None else active
         r = self.rankings
         ok = (r >= 0) & active[np.maximum(r, 0)]
+        if self.tiers is not None:  # the top active tier shares the ballot equally
+            level = np.where(ok, self.tiers, np.iinfo(np.int64).max)
+            top = level.min(axis=1)
+            in_top = ok & (self.tiers == top[:, None])
+            share = self.counts / np.maximum(in_top.sum(axis=1), 1)
+            rows, ks = np.nonzero(in_top)
+            return np.bincount(r[rows, ks], weights=share[rows], minlength=m)
         has = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
         top = r[np.arange(len(r)), first]

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from hurwicz.core.errors import ParameterError
+from hurwicz.core.errors import InputError, ParameterError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
@@ -52,6 +52,16 @@ def priority_order(candidates: list[str], tie_break: Any) -> list[int]:
             raise ParameterError("tie_break", "must list every candidate exactly once")
         return [candidates.index(c) for c in tie_break]
     raise ParameterError("tie_break", "a list of candidates, an integer seed or 'input_order'")
+
+
+def count_value(x: float) -> int | float:
+    """A tally as an int when whole (fractions arise from tied ballots).
+
+    Example:
+        >>> count_value(3.0), count_value(2.5)
+        (3, 2.5)
+    """
+    return int(x) if float(x).is_integer() else float(x)
 
 
 def _best(scores: np.ndarray, prio: list[int]) -> tuple[int, list[int]]:
@@ -197,14 +207,16 @@ def instant_runoff(p: Profile, prio: list[int]) -> tuple[int, list[dict[str, Any
         live = tally.sum()
         leader = max(np.nonzero(active)[0], key=lambda c: (tally[c], -rank[int(c)]))
         if tally[leader] * 2 > live or active.sum() == 1:
-            rounds.append({"tally": {int(c): int(tally[c]) for c in np.nonzero(active)[0]},
+            rounds.append({"tally": {int(c): count_value(tally[c])
+                                     for c in np.nonzero(active)[0]},
                            "eliminated": None})
             return int(leader), rounds
         candidates = np.nonzero(active)[0]
         low = tally[candidates].min()
         lowest = [int(c) for c in candidates if tally[c] == low]
         out = max(lowest, key=rank.__getitem__)
-        rounds.append({"tally": {int(c): int(tally[c]) for c in candidates}, "eliminated": out})
+        rounds.append({"tally": {int(c): count_value(tally[c]) for c in candidates},
+                       "eliminated": out})
         active[out] = False
 
 
@@ -268,8 +280,16 @@ class RankedRule(Mechanism):
     Input = RankedInput
     Params: ClassVar[type[BaseModel]] = RankedParams
 
+    #: whether ballots may rank candidates tied (rules built on positions, first choices or
+    #: margins can; those that walk the rankings themselves cannot)
+    supports_ties: ClassVar[bool] = True
+
     def parse_input(self, data: Any) -> Profile:
-        return Profile.from_input(data)
+        profile = Profile.from_input(data)
+        if profile.tiers is not None and not self.supports_ties:
+            raise InputError("ballots", f"{self.name} does not accept tied ranks; give strict "
+                             "(possibly truncated) rankings")
+        return profile
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         raise NotImplementedError

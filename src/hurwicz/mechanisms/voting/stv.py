@@ -188,6 +188,7 @@ class SingleTransferableVote(RankedRule):
     name = "voting.stv"
     summary = "Single transferable vote: Droop/Hare quota, WIGM or Gregory surplus transfers."
     claims = ("anonymous",)
+    supports_ties = False
     Params = STVParams
 
     def _outcome(self, p: Profile, voters: list[str]) -> Outcome:
