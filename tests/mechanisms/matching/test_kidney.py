@@ -58,10 +58,12 @@ def best_packing(items: list[tuple[set, int]]) -> int:
 
 
 @settings(max_examples=25)
-@given(st.integers(0, 10_000), st.integers(2, 3), st.integers(0, 3))
-def test_optimal_and_feasible_on_small_pools(seed, max_cycle, max_chain) -> None:
+@given(st.integers(0, 10_000), st.integers(2, 3), st.integers(0, 3),
+       st.sampled_from(["full", "column_generation"]))
+def test_optimal_and_feasible_on_small_pools(seed, max_cycle, max_chain, formulation) -> None:
     pool = kidney_pool(7, altruist_share=0.3, seed=seed)
-    out = hz.mechanism("matching.kidney", max_cycle=max_cycle, max_chain=max_chain).run(pool)
+    out = hz.mechanism("matching.kidney", max_cycle=max_cycle, max_chain=max_chain,
+                       formulation=formulation).run(pool)
     edges = {(e["donor"], e["recipient"]) for e in pool["edges"]}
     used = []
     for c in out.result["cycles"]:
@@ -97,3 +99,26 @@ def test_blood_types_and_errors() -> None:
     with pytest.raises(InputError, match="edges.0.recipient: unknown pair 'n'"):
         hz.mechanism("matching.kidney").run({"pairs": ["a"], "altruists": ["n"],
                                              "edges": [{"donor": "a", "recipient": "n"}]})
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 3), st.integers(0, 3), st.booleans())
+def test_column_generation_matches_the_full_model(seed, max_cycle, max_chain, weighted) -> None:
+    """Column generation with the reduced-cost optimality proof reaches the optimum of the
+    full cycle + PICEF-chain model, also with fractional weights (where the proof cannot round
+    the bound)."""
+    import numpy as np
+
+    pool = kidney_pool(40, altruist_share=0.1, seed=seed)
+    if weighted:
+        rng = np.random.default_rng(seed)
+        for e in pool["edges"]:
+            e["weight"] = float(rng.choice([0.5, 1.0, 1.7, 2.25]))
+    full = hz.mechanism("matching.kidney", max_cycle=max_cycle, max_chain=max_chain,
+                        formulation="full").run(pool)
+    colgen = hz.mechanism("matching.kidney", max_cycle=max_cycle, max_chain=max_chain,
+                          formulation="column_generation").run(pool)
+    assert colgen.result["exact"] and full.result["exact"]
+    assert abs(colgen.metrics["weight"] - full.metrics["weight"]) < 1e-6
+    assert colgen.result["lp_bound"] >= colgen.metrics["weight"] - 1e-6
+

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -68,6 +68,9 @@ class KidneyParams(BaseModel):
     max_cycle: int = Field(3, ge=0, le=6, description="longest cycle (pairs)")
     max_chain: int = Field(3, ge=0, le=10, description="longest chain (transplants)")
     time_limit: float | None = Field(None, gt=0, description="seconds for HiGHS")
+    formulation: Literal["auto", "full", "column_generation"] = Field(
+        "auto", description="all columns at once, or priced in by column generation (auto: "
+        "column generation above 200 pairs with cycles of at most 3)")
 
 
 def validate_kidney(data: Any) -> KidneyInput:
@@ -152,6 +155,10 @@ class KidneyExchange(Mechanism):
             weight[(u, v)] = e.weight
             if u < n_pairs:
                 out_edges[u].append(v)
+        form = self.params.formulation
+        if form == "column_generation" or (form == "auto" and n_pairs > 200
+                                           and self.params.max_cycle <= 3):
+            return self._column_generation(pairs, alts, weight, out_edges)
         cycles = enumerate_cycles(n_pairs, out_edges, self.params.max_cycle) \
             if self.params.max_cycle >= 2 else []
         # chain edge positions reachable from altruists (BFS distance in transplants)
@@ -231,9 +238,30 @@ class KidneyExchange(Mechanism):
             exact = res.status == 0
             gap = float(getattr(res, "mip_gap", 0.0) or 0.0) if not exact else 0.0
             status = res.message
+        total = float(-cost @ x) if len(x) else 0.0
+        return self._outcome(pairs, alts, [cycles[j] for j in range(n_c) if x[j] > 0.5],
+                             [chain_vars[j] for j in range(n_y) if x[n_c + j] > 0.5], total,
+                             {"exact": exact, "mip_gap": gap, "status": status,
+                              "cycles_enumerated": n_c, "chain_edge_variables": n_y})
+
+    def _column_generation(self, pairs, alts, weight, out_edges) -> Outcome:
+        from .kidney_colgen import solve
+
+        n_pairs = len(pairs)
+        given = None
+        if self.params.max_cycle > 3:
+            given = enumerate_cycles(n_pairs, out_edges, self.params.max_cycle)
+        res = solve(n_pairs, len(alts), weight, given, self.params.max_cycle,
+                    self.params.max_chain, self.params.time_limit)
+        return self._outcome(pairs, alts, res.cycles, res.chain_edges, res.objective,
+                             {"exact": res.exact, "mip_gap": res.gap, "status": res.status,
+                              "formulation": "column_generation", **res.stats})
+
+    def _outcome(self, pairs, alts, cycles, chain_edges, total, info) -> Outcome:
+        n_pairs = len(pairs)
         names = pairs + alts
-        chosen_cycles = [[names[v] for v in cycles[j]] for j in range(n_c) if x[j] > 0.5]
-        next_in_chain = {(u, k): w for j, (u, w, k) in enumerate(chain_vars) if x[n_c + j] > 0.5}
+        chosen_cycles = [[names[v] for v in c] for c in cycles]
+        next_in_chain = {(u, k): w for (u, w, k) in chain_edges}
         chains = []
         for a in range(n_pairs, n_pairs + len(alts)):
             if (a, 1) not in next_in_chain:
@@ -252,9 +280,6 @@ class KidneyExchange(Mechanism):
             for giver, taker in itertools.pairwise(ch):
                 receives[taker] = giver
         transplants = sum(len(c) for c in chosen_cycles) + sum(len(c) - 1 for c in chains)
-        total = float(-cost @ x) if len(x) else 0.0
         return Outcome(self.name, self.param_dict(), receives, dict.fromkeys(names, 0.0),
-                       {"cycles": chosen_cycles, "chains": chains, "exact": exact,
-                        "mip_gap": gap, "status": status, "cycles_enumerated": n_c,
-                        "chain_edge_variables": n_y},
+                       {"cycles": chosen_cycles, "chains": chains, **info},
                        {"transplants": transplants, "weight": total})
