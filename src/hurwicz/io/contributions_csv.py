@@ -20,8 +20,6 @@ from typing import Any
 
 from hurwicz.core.errors import InputError
 
-from .inputs import register_reader
-
 COLUMNS = ("contributor", "project", "amount")
 
 
@@ -69,5 +67,3 @@ def read_contributions_csv(path: Path, mechanism: str | None = None) -> dict[str
             rows.append({"contributor": who, "project": project, "amount": amount})
     return {"contributions": rows}
 
-
-register_reader(".csv", read_contributions_csv)

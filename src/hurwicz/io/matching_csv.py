@@ -1,0 +1,223 @@
+"""CSV inputs for matching markets (a header row is required; every error names file:line).
+
+* two-sided markets (``matching.deferred_acceptance``, ``matching.boston``,
+  ``matching.school_ttc``): columns ``side,name,capacity,preferences`` — ``side`` is
+  ``proposer`` or ``receiver``; ``capacity`` (receivers only, blank = 1, 0 allowed);
+  ``preferences`` lists names best first separated by ``;``, a tie group joined by ``|``
+  (receivers only, e.g. ``s1|s2;s3``); blank = nobody acceptable;
+* one-sided assignment (``matching.serial_dictatorship``, ``matching.probabilistic_serial``):
+  columns ``kind,name,capacity,preferences`` with ``kind`` ``agent`` or ``object``;
+* housing markets (``matching.ttc``): columns ``agent,owns,preferences``;
+* kidney exchange (``matching.kidney``): columns ``donor,recipient,weight,altruist`` —
+  ``weight`` blank = 1; ``altruist`` is ``yes`` on the rows of a non-directed donor; a pair
+  with no compatible donor can be listed with a blank ``recipient``.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "market.csv"
+    >>> _ = p.write_text("side,name,capacity,preferences\\nproposer,s1,,c1;c2\\n"
+    ...                  "receiver,c1,2,s1\\nreceiver,c2,,\\n")
+    >>> read_matching_csv(p, "matching.deferred_acceptance")
+    {'proposers': {'s1': ['c1', 'c2']}, 'receivers': {'c1': ['s1'], 'c2': []}, \
+'capacities': {'c1': 2, 'c2': 1}}
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from hurwicz.core.errors import InputError
+
+TWO_SIDED = ("side", "name", "capacity", "preferences")
+ONE_SIDED = ("kind", "name", "capacity", "preferences")
+HOUSING = ("agent", "owns", "preferences")
+KIDNEY = ("donor", "recipient", "weight", "altruist")
+
+
+def _rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]):
+    handle = path.open(newline="", encoding="utf-8")
+    reader = csv.DictReader(handle)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        handle.close()
+        raise InputError(path.name, f"missing column(s) {', '.join(missing)} (expected "
+                         f"{','.join(columns)}; header: {','.join(header) or 'none'})")
+    extra = [h for h in header if h not in columns]
+    if extra:
+        handle.close()
+        raise InputError(path.name, f"unknown column(s) {', '.join(extra)}")
+    with handle:
+        for line, row in enumerate(reader, start=2):
+            yield f"{path.name}:{line}", {k.strip(): (v or "").strip() for k, v in row.items()
+                                          if k is not None}
+
+
+def _name(row: dict[str, str], key: str, where: str) -> str:
+    value = row.get(key, "")
+    if not value:
+        raise InputError(f"{where}.{key}", "is empty")
+    return value
+
+
+def _capacity(row: dict[str, str], where: str) -> int:
+    raw = row.get("capacity", "")
+    if raw == "":
+        return 1
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"{where}.capacity", f"not a whole number: {raw!r}") from None
+    if value < 0:
+        raise InputError(f"{where}.capacity", f"must be >= 0, got {value}")
+    return value
+
+
+def _preferences(raw: str, where: str, ties: bool) -> list[Any]:
+    if not raw:
+        return []
+    out: list[Any] = []
+    for part in raw.split(";"):
+        names = [n.strip() for n in part.split("|")]
+        if any(not n for n in names):
+            raise InputError(f"{where}.preferences", f"empty name in {raw!r}")
+        if len(names) > 1 and not ties:
+            raise InputError(f"{where}.preferences", "ties ('|') are only allowed in "
+                             "receivers' priorities")
+        out.append(names if len(names) > 1 else names[0])
+    return out
+
+
+def _unique(seen: set[str], name: str, where: str) -> None:
+    if name in seen:
+        raise InputError(f"{where}.name", f"{name!r} is listed twice")
+    seen.add(name)
+
+
+def read_matching_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:
+    """A two-sided market from CSV.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.csv"
+        >>> _ = p.write_text("side,name,capacity,preferences\\nstudent,s1,,c1\\n")
+        >>> try:
+        ...     read_matching_csv(p)
+        ... except InputError as err:
+        ...     print(err)
+        m.csv:2.side: must be proposer or receiver, got 'student'
+    """
+    proposers: dict[str, list[Any]] = {}
+    receivers: dict[str, list[Any]] = {}
+    capacities: dict[str, int] = {}
+    seen: set[str] = set()
+    for where, row in _rows(path, TWO_SIDED, ("side", "name", "preferences")):
+        side, name = row.get("side", ""), _name(row, "name", where)
+        if side == "proposer":
+            if row.get("capacity"):
+                raise InputError(f"{where}.capacity", "only receivers have capacities")
+            _unique(seen, name, where)
+            proposers[name] = _preferences(row.get("preferences", ""), where, ties=False)
+        elif side == "receiver":
+            _unique(seen, name, where)
+            receivers[name] = _preferences(row.get("preferences", ""), where, ties=True)
+            capacities[name] = _capacity(row, where)
+        else:
+            raise InputError(f"{where}.side", f"must be proposer or receiver, got {side!r}")
+    return {"proposers": proposers, "receivers": receivers, "capacities": capacities}
+
+
+def read_one_sided_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:
+    """Agents' rankings and objects' capacities from CSV.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "o.csv"
+        >>> _ = p.write_text("kind,name,capacity,preferences\\nagent,a,,x;y\\nobject,x,1,\\n"
+        ...                  "object,y,0,\\n")
+        >>> read_one_sided_csv(p)
+        {'agents': {'a': ['x', 'y']}, 'objects': {'x': 1, 'y': 0}}
+    """
+    agents: dict[str, list[Any]] = {}
+    objects: dict[str, int] = {}
+    seen: set[str] = set()
+    for where, row in _rows(path, ONE_SIDED, ("kind", "name")):
+        kind, name = row.get("kind", ""), _name(row, "name", where)
+        _unique(seen, name, where)
+        if kind == "agent":
+            agents[name] = _preferences(row.get("preferences", ""), where, ties=False)
+        elif kind == "object":
+            if row.get("preferences"):
+                raise InputError(f"{where}.preferences", "objects have no preferences")
+            objects[name] = _capacity(row, where)
+        else:
+            raise InputError(f"{where}.kind", f"must be agent or object, got {kind!r}")
+    return {"agents": agents, "objects": objects}
+
+
+def read_housing_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:
+    """A housing market (each agent owns one house) from CSV.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "h.csv"
+        >>> _ = p.write_text("agent,owns,preferences\\na,h1,h2;h1\\nb,h2,h1\\n")
+        >>> read_housing_csv(p)["agents"]["a"]
+        {'owns': 'h1', 'ranking': ['h2', 'h1']}
+    """
+    agents: dict[str, dict[str, Any]] = {}
+    for where, row in _rows(path, HOUSING, HOUSING):
+        name = _name(row, "agent", where)
+        if name in agents:
+            raise InputError(f"{where}.agent", f"{name!r} is listed twice")
+        agents[name] = {"owns": _name(row, "owns", where),
+                        "ranking": _preferences(row.get("preferences", ""), where, ties=False)}
+    return {"agents": agents}
+
+
+def read_kidney_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:
+    """A kidney exchange pool (compatibility edges) from CSV.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.csv"
+        >>> _ = p.write_text("donor,recipient,weight,altruist\\np1,p2,,\\np2,p1,2,\\n"
+        ...                  "n1,p3,,yes\\np3,,,\\n")
+        >>> pool = read_kidney_csv(p)
+        >>> pool["pairs"], pool["altruists"], pool["edges"][1]
+        (['p1', 'p2', 'p3'], ['n1'], {'donor': 'p2', 'recipient': 'p1', 'weight': 2.0})
+    """
+    pairs: list[str] = []
+    altruists: list[str] = []
+    edges: list[dict[str, Any]] = []
+    kind: dict[str, str] = {}
+
+    def note(name: str, what: str, where: str) -> None:
+        if kind.setdefault(name, what) != what:
+            raise InputError(where, f"{name!r} is both a pair and an altruist")
+        if what == "pair" and name not in pairs:
+            pairs.append(name)
+        if what == "altruist" and name not in altruists:
+            altruists.append(name)
+
+    for where, row in _rows(path, KIDNEY, ("donor", "recipient")):
+        donor = _name(row, "donor", where)
+        flag = row.get("altruist", "").lower()
+        if flag not in ("", "yes", "no", "true", "false", "1", "0"):
+            raise InputError(f"{where}.altruist", f"must be yes or no, got {flag!r}")
+        note(donor, "altruist" if flag in ("yes", "true", "1") else "pair", where)
+        recipient = row.get("recipient", "")
+        if not recipient:
+            if row.get("weight"):
+                raise InputError(f"{where}.weight", "a row without recipient has no weight")
+            continue
+        note(recipient, "pair", f"{where}.recipient")
+        raw = row.get("weight", "")
+        try:
+            weight = 1.0 if raw == "" else float(raw)
+        except ValueError:
+            raise InputError(f"{where}.weight", f"not a number: {raw!r}") from None
+        edges.append({"donor": donor, "recipient": recipient, "weight": weight})
+    return {"pairs": pairs, "altruists": altruists, "edges": edges}
