@@ -5,7 +5,7 @@ Example:
     >>> app = typer.Typer()
     >>> register(app)
     >>> [c.name for c in app.registered_commands]
-    ['audit']
+    ['audit', 'manipulability']
 """
 
 from __future__ import annotations
