@@ -88,3 +88,11 @@ def test_known_tied_profile():
 def test_rules_that_walk_rankings_refuse_ties(rule):
     with pytest.raises(hz.core.errors.InputError, match="tied ranks"):
         hz.mechanism(rule).run({"candidates": ["a", "b"], "ballots": [{"ranking": [["a", "b"]]}]})
+
+
+def test_fractional_tallies_do_not_fake_a_majority():
+    """1/3 + 1 + 1/3 + 1/3 is 1.9999999999999998 in floating point: b's 1 vote of 2 must not
+    count as a majority (found by hypothesis; the linear extensions give a)."""
+    election = {"candidates": ["a", "b", "c", "d"], "ballots": [
+        {"ranking": [["a", "c", "d"], "b"]}, {"ranking": ["b", ["a", "c", "d"]]}]}
+    assert hz.mechanism("voting.irv").run(election).result["winners"] == ["a"]

@@ -36,6 +36,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
@@ -101,6 +102,7 @@ class Raffle(Mechanism):
 
     name = "allocation.raffle"
     family = "allocation"
+    random_instance = instances.hook(instances.raffle)
     summary = "Verifiable lottery: individual, weighted or group entries, per-identity limits."
     claims = ("anonymous",)
     report_kind = "other"

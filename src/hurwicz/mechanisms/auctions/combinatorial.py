@@ -41,6 +41,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 from .wdp import WinnerDetermination
 
@@ -104,6 +105,7 @@ class CombinatorialAuction(Mechanism):
     family: ClassVar[str] = "auction"
     report_kind: ClassVar[str] = "bundles"
     Input = CombinatorialInput
+    random_instance = instances.hook(instances.combinatorial)
 
     def parse_input(self, data: Any) -> CombinatorialInput:
         return validate_combinatorial(data)

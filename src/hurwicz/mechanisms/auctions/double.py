@@ -35,6 +35,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Value = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -69,6 +70,7 @@ class DoubleAuction(Mechanism):
     family: ClassVar[str] = "auction"
     report_kind: ClassVar[str] = "scalar"
     Input = DoubleInput
+    random_instance = instances.hook(instances.double)
     Params: ClassVar[type[BaseModel]] = McAfeeParams
 
     def parse_input(self, data: Any) -> DoubleInput:

@@ -33,6 +33,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Value = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -98,6 +99,7 @@ class MultiUnitAuction(Mechanism):
     family: ClassVar[str] = "auction"
     report_kind: ClassVar[str] = "vector"
     Input = MultiUnitInput
+    random_instance = instances.hook(instances.multi_unit)
     Params: ClassVar[type[BaseModel]] = MultiUnitParams
     units_param: ClassVar[bool] = True
 

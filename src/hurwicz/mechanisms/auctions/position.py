@@ -37,6 +37,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Value = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -80,6 +81,7 @@ class PositionAuction(Mechanism):
     family: ClassVar[str] = "auction"
     report_kind: ClassVar[str] = "scalar"
     Input = PositionInput
+    random_instance = instances.hook(instances.position)
     Params: ClassVar[type[BaseModel]] = PositionParams
 
     def parse_input(self, data: Any) -> PositionInput:

@@ -25,6 +25,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
+from hurwicz.mechanisms import instances
 
 from .tie_break import TIE_BREAK_DOC, TieBreak, pick_tied, priorities
 
@@ -79,6 +80,7 @@ class SingleItemAuction(Mechanism):
     family: ClassVar[str] = "auction"
     report_kind: ClassVar[str] = "scalar"
     Input = SingleItemInput
+    random_instance = instances.hook(instances.single_item)
     Params: ClassVar[type[BaseModel]] = ReserveParams
 
     # kernel: bids [B, n] -> allocation [B, n], payments [B, n], price [B], winner [B] (-1: none)

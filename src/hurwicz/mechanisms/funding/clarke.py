@@ -27,6 +27,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
@@ -59,6 +60,7 @@ class ClarkePivot(Mechanism):
 
     name = "funding.clarke"
     family = "funding"
+    random_instance = instances.hook(instances.public_project)
     summary = "Build iff Σ values ≥ cost; pivotal agents pay their externality."
     claims = ("dsic", "budget_balance")
     report_kind = "scalar"

@@ -116,7 +116,7 @@ class ClusterMatch(_ClusterBase):
 
     name = "funding.cluster_match"
     summary = "Connection-oriented cluster match (Miller–Weyl–Erichsen 2022), given groups."
-    claims = ("budget_balance",)
+    claims = ("budget_balance", "match_within_pool", "funding_adds_up")
 
     def groups_for(self, inp: FundingInput, m: ContributionMatrix) -> dict[str, list[str]]:
         return dict(inp.groups)
@@ -137,7 +137,7 @@ class ClusterMatchProjects(_ClusterBase):
 
     name = "funding.cluster_match_projects"
     summary = "COCM where each project's donors form a cluster."
-    claims = ("budget_balance",)
+    claims = ("budget_balance", "match_within_pool", "funding_adds_up")
 
     def groups_for(self, inp: FundingInput, m: ContributionMatrix) -> dict[str, list[str]]:
         csc = m.matched.tocsc()

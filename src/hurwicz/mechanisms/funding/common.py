@@ -29,6 +29,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 from .pool import allocate_pool
 
@@ -179,6 +180,7 @@ class FundingMechanism(Mechanism):
 
     family: ClassVar[str] = "funding"
     report_kind: ClassVar[str] = "contributions"
+    random_instance = instances.hook(instances.funding)
     Params: ClassVar[type[BaseModel]] = FundingParams
     Input = FundingInput
 

@@ -95,7 +95,7 @@ class PairwiseQF(FundingMechanism):
 
     name = "funding.pairwise"
     summary = "Pairwise-bounded QF: pair subsidies discounted by M / (M + overlap)."
-    claims = ("budget_balance",)
+    claims = ("budget_balance", "match_within_pool", "funding_adds_up")
     Params = PairwiseParams
 
     def ideal_matches(self, inp: FundingInput, m: ContributionMatrix

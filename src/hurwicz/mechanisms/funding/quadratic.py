@@ -62,7 +62,7 @@ class QuadraticFunding(FundingMechanism):
 
     name = "funding.quadratic"
     summary = "Quadratic funding: match (Σ√c)² − Σc, scaled to the pool, with caps."
-    claims = ("budget_balance",)
+    claims = ("budget_balance", "match_within_pool", "funding_adds_up")
 
     def ideal_matches(self, inp: FundingInput, m: ContributionMatrix
                       ) -> tuple[np.ndarray, Any, dict[str, Any]]:
@@ -87,7 +87,7 @@ class CapitalConstrainedQF(FundingMechanism):
 
     name = "funding.capital_constrained"
     summary = "α·(Σ√c)² + (1−α)·Σc with α ≤ 1 spending the pool exactly."
-    claims = ("budget_balance",)
+    claims = ("budget_balance", "match_within_pool", "funding_adds_up")
 
     def ideal_matches(self, inp: FundingInput, m: ContributionMatrix
                       ) -> tuple[np.ndarray, Any, dict[str, Any]]:

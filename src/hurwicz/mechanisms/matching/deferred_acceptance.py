@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.mechanisms import instances
 
 from .preferences import UNACCEPTABLE, Market, TwoSidedInput, encode, validate_two_sided
 
@@ -148,6 +149,7 @@ class TwoSidedMechanism(Mechanism):
     family: ClassVar[str] = "matching"
     report_kind: ClassVar[str] = "ranking"
     Input = TwoSidedInput
+    random_instance = instances.hook(instances.two_sided)
     Params: ClassVar[type[BaseModel]] = DAParams
 
     def parse_input(self, data: Any) -> TwoSidedInput:

@@ -38,6 +38,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
@@ -136,6 +137,7 @@ class KidneyExchange(Mechanism):
 
     name = "matching.kidney"
     family = "matching"
+    random_instance = instances.hook(instances.kidney)
     summary = "Cycles and altruist chains (PICEF chains + cycle formulation) on HiGHS."
     claims = ()
     Input = KidneyInput

@@ -29,6 +29,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 EXACT_RSD_LIMIT = 8
@@ -153,6 +154,7 @@ class OneSidedMechanism(Mechanism):
     family: ClassVar[str] = "matching"
     report_kind: ClassVar[str] = "ranking"
     Input = OneSidedInput
+    random_instance = instances.hook(instances.one_sided)
 
     def parse_input(self, data: Any) -> OneSidedInput:
         return validate_one_sided(data)

@@ -110,10 +110,51 @@ def pareto_improvement(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str
 
     if "agents" not in data:
         return None
+    if all(isinstance(e, list) for e in data["agents"].values()):
+        return _one_sided_improvement(data, outcome)
     base = {a: {"owns": outcome.allocation[a], "ranking": e["ranking"]}
             for a, e in data["agents"].items()}
     improved = top_trading_cycles(validate_housing({"agents": base}))
     trades = {a: h for a, h in improved.items() if h != outcome.allocation[a]}
+    return {"trades": trades} if trades else None
+
+
+def _one_sided_improvement(data: Any, outcome: Outcome) -> dict[str, Any] | None:
+    """Pareto check for one-sided assignment (deterministic allocations): an agent who prefers
+    a free seat of an object to what it has, or a trading cycle among the assigned agents
+    (each copy of an object is its own "house")."""
+    from .ttc import top_trading_cycles, validate_housing
+
+    held = outcome.allocation
+    if any(isinstance(v, dict) for v in held.values()):
+        return None  # random assignments: ex-post efficiency is not this check
+    used: dict[str, int] = {}
+    for obj in held.values():
+        if obj is not None:
+            used[obj] = used.get(obj, 0) + 1
+    for agent, ranking in data["agents"].items():
+        own = held.get(agent)
+        better = ranking[:ranking.index(own)] if own in ranking else ranking
+        for obj in better:
+            if used.get(obj, 0) < data["objects"].get(obj, 0):
+                return {"agent": agent, "free_seat": obj, "holds": own}
+    copies: dict[str, list[str]] = {}
+    houses: dict[str, str] = {}
+    for agent, obj in sorted(held.items()):
+        if obj is not None:
+            houses[agent] = f"{obj}#{len(copies.setdefault(obj, []))}"
+            copies[obj].append(houses[agent])
+    base = {}
+    for agent, house in houses.items():
+        ranking = []
+        for obj in data["agents"][agent]:
+            ranking += copies.get(obj, [])
+            if obj == held[agent]:
+                break
+        base[agent] = {"owns": house, "ranking": ranking}
+    improved = top_trading_cycles(validate_housing({"agents": base}))
+    trades = {a: h.split("#")[0] for a, h in improved.items()
+              if h.split("#")[0] != held[a]}
     return {"trades": trades} if trades else None
 
 

@@ -31,6 +31,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 from .deferred_acceptance import DAParams, TwoSidedMechanism
 from .preferences import Market
@@ -125,6 +126,7 @@ class TopTradingCycles(Mechanism):
 
     name = "matching.ttc"
     family = "matching"
+    random_instance = instances.hook(instances.housing)
     summary = "Top trading cycles for a housing market (the core allocation)."
     claims = ("strategyproof", "ir", "pareto")
     report_kind = "ranking"
@@ -145,10 +147,9 @@ class TopTradingCycles(Mechanism):
     def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
         agents = {a: dict(e) for a, e in data["agents"].items()}
         for who, r in reports.items():
-            if r is None:
-                agents.pop(who, None)
-            else:
-                agents[who] = {**agents[who], "ranking": list(r)}
+            # staying out = keeping one's own house: a list with only it never trades
+            ranking = [agents[who]["owns"]] if r is None else list(r)
+            agents[who] = {**agents[who], "ranking": ranking}
         return {**data, "agents": agents}
 
     def report_domain(self, data: Any, agent: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.validation import validate_model
+from hurwicz.mechanisms import instances
 
 from .profile import replace_voters
 from .ranked import RankedParams, priority_order
@@ -297,6 +298,7 @@ class QuadraticVoting(CardinalRule):
     name = "voting.quadratic"
     summary = "Votes of weight w cost w² voice credits; most total weight wins."
     claims = ("anonymous",)
+    random_instance = instances.hook(instances.quadratic_votes)
     field = "votes"
     Params = QuadraticParams
 

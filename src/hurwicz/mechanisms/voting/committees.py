@@ -336,7 +336,7 @@ class ProportionalApprovalVoting(CommitteeRule):
 
     name = "voting.pav"
     summary = "Proportional approval voting (Thiele): exact, enumeration or ILP on HiGHS."
-    claims = ("anonymous",)
+    claims = ("anonymous", "committee_size")
 
     def choose(self, approvals, counts, prio):
         return thiele(approvals, counts, self.params.seats, "pav", prio), {}
@@ -356,7 +356,7 @@ class ChamberlinCourant(CommitteeRule):
 
     name = "voting.cc"
     summary = "Chamberlin-Courant (approval): maximise voters with an approved member; exact."
-    claims = ("anonymous",)
+    claims = ("anonymous", "committee_size")
 
     def choose(self, approvals, counts, prio):
         committee = thiele(approvals, counts, self.params.seats, "cc", prio)
@@ -378,7 +378,7 @@ class SequentialPhragmen(CommitteeRule):
 
     name = "voting.seq_phragmen"
     summary = "Sequential Phragmén (load balancing), exact fractions."
-    claims = ("anonymous",)
+    claims = ("anonymous", "committee_size")
 
     def choose(self, approvals, counts, prio):
         return seq_phragmen(approvals, counts, self.params.seats, prio), {}
@@ -398,7 +398,7 @@ class EqualShares(CommitteeRule):
 
     name = "voting.equal_shares"
     summary = "Method of equal shares (Peters-Skowron), exact, with a completion method."
-    claims = ("anonymous",)
+    claims = ("anonymous", "committee_size")
     Params = EqualSharesParams
 
     def choose(self, approvals, counts, prio):

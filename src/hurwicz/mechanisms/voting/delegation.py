@@ -26,6 +26,7 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import mechanism, register
+from hurwicz.mechanisms import instances
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
@@ -101,6 +102,7 @@ class LiquidDemocracy(Mechanism):
 
     name = "voting.liquid"
     family = "voting"
+    random_instance = instances.hook(instances.delegation)
     summary = "Transitive delegation, then a ranked rule on the weighted ballots."
     claims = ()
     Input = LiquidInput

@@ -51,7 +51,8 @@ def _loser(scores: dict[int, float], rank: dict[int, int]) -> int:
 def _majority(p: Profile, active: np.ndarray) -> int | None:
     tally = p.first_choices(active)
     top = int(np.argmax(np.where(active, tally, -1)))
-    return top if tally[top] * 2 > tally[active].sum() else None
+    live = tally[active].sum()
+    return top if tally[top] * 2 > live + 1e-9 * max(live, 1.0) else None
 
 
 @register

@@ -206,14 +206,15 @@ def instant_runoff(p: Profile, prio: list[int]) -> tuple[int, list[dict[str, Any
         tally = p.first_choices(active)
         live = tally.sum()
         leader = max(np.nonzero(active)[0], key=lambda c: (tally[c], -rank[int(c)]))
-        if tally[leader] * 2 > live or active.sum() == 1:
+        # tallies from tied ballots are sums of fractions: a relative tolerance absorbs rounding
+        if tally[leader] * 2 > live + 1e-9 * max(live, 1.0) or active.sum() == 1:
             rounds.append({"tally": {int(c): count_value(tally[c])
                                      for c in np.nonzero(active)[0]},
                            "eliminated": None})
             return int(leader), rounds
         candidates = np.nonzero(active)[0]
         low = tally[candidates].min()
-        lowest = [int(c) for c in candidates if tally[c] == low]
+        lowest = [int(c) for c in candidates if tally[c] <= low + 1e-9 * max(low, 1.0)]
         out = max(lowest, key=rank.__getitem__)
         rounds.append({"tally": {int(c): count_value(tally[c]) for c in candidates},
                        "eliminated": out})

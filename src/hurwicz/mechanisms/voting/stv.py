@@ -187,7 +187,7 @@ class SingleTransferableVote(RankedRule):
 
     name = "voting.stv"
     summary = "Single transferable vote: Droop/Hare quota, WIGM or Gregory surplus transfers."
-    claims = ("anonymous",)
+    claims = ("anonymous", "committee_size")
     supports_ties = False
     Params = STVParams
 
