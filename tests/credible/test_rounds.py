@@ -335,3 +335,31 @@ def test_postgres_url_without_driver_is_a_clear_error(monkeypatch):
 
     with pytest.raises(InputError, match="postgres extra"):
         open_store("postgresql://localhost/nothing")
+
+
+@pytest.mark.parametrize("spec,reports,check", [
+    ({"mechanism": "funding.quadratic", "input": {"contributions": [], "pool": 100.0}},
+     {"u1": {"p1": 4.0}, "u2": {"p1": 1.0, "p2": 9.0}},  # (√4 + √1)² − 5 = 4 for p1
+     lambda out: out["result"]["matching"] == {"p1": 4.0, "p2": 0.0}),
+    ({"mechanism": "voting.approval", "input": {"candidates": ["a", "b"], "ballots": []}},
+     {"v1": ["a"], "v2": ["a", "b"], "v3": ["b"]},
+     lambda out: out["result"]["winners"] == ["a"]),
+    ({"mechanism": "voting.pav", "params": {"seats": 2},
+      "input": {"candidates": ["a", "b", "c"], "ballots": []}},
+     {"v1": ["a", "b"], "v2": ["a", "b"], "v3": ["c"], "v4": ["c"]},  # PAV 4 > 3
+     lambda out: out["result"]["winners"] == ["a", "c"]),
+    ({"mechanism": "matching.serial_dictatorship", "params": {"order": ["s2", "s1"]},
+      "input": {"agents": {}, "objects": {"x": 1, "y": 1}}},
+     {"s1": ["x", "y"], "s2": ["x"]},
+     lambda out: out["allocation"] == {"s1": "y", "s2": "x"}),
+    ({"mechanism": "auction.vcg_multi_unit", "input": {"units": 2, "bids": {}}},
+     {"a": [5.0, 4.0], "b": [3.0]},
+     lambda out: out["payments"] == {"a": 3.0, "b": 0.0}),  # a's externality on b
+])
+def test_rounds_run_mechanisms_of_every_family(service, clock, spec, reports, check):
+    """A round collects each participant's part of the input (their report) and runs the named
+    mechanism on the base input plus the revealed reports."""
+    full = {**spec, "commit_deadline": "+60s", "reveal_deadline": "+120s"}
+    rid, _, receipts, closed = run_round(service, clock, reports, spec=full)
+    assert check(closed["outcome"]), closed["outcome"]
+    assert verify_transcript(service.transcript(rid), all_receipts(receipts)).ok
