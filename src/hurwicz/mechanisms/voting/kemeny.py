@@ -2,8 +2,11 @@
 integer program on HiGHS (``scipy.optimize.milp``).
 
 Variables x_ab ∈ {0, 1} (a above b) with x_ab + x_ba = 1 and x_ab + x_bc + x_ca ≤ 2 for every
-triple (no cycles); maximise Σ support(a over b)·x_ab. Equal-score rankings are separated by a
-bonus smaller than one vote that favours the tie-break order, so the result is deterministic.
+triple (no cycles); maximise Σ support(a over b)·x_ab (solved with a zero MIP gap). Among
+optimal rankings the tie-break picks the first in lexicographic priority order: place by place,
+the highest-priority candidate that some optimal ranking puts there (one small feasibility ILP
+per try, constrained to the optimal score), so the result is deterministic and independent of
+how the solver explores the optimal face.
 The problem is NP-hard: at most ``MAX_CANDIDATES`` candidates are accepted, with a clear message.
 
 Example:
@@ -50,9 +53,7 @@ def kemeny_ranking(p: Profile, prio: list[int]) -> tuple[list[int], float]:
     support = (margins + np.abs(margins)) // 2  # only the net support matters for the optimum
     pairs = [(a, b) for a in range(m) for b in range(m) if a != b]
     col = {pr: k for k, pr in enumerate(pairs)}
-    rank = {c: k for k, c in enumerate(prio)}
-    eps = 1.0 / (m ** 3)
-    cost = -np.array([support[a, b] + eps * (rank[b] > rank[a]) for a, b in pairs], float)
+    cost = -np.array([support[a, b] for a, b in pairs], float)
     rows, cols, vals, lo, hi = [], [], [], [], []
     r = 0
     for a, b in itertools.combinations(range(m), 2):
@@ -71,15 +72,37 @@ def kemeny_ranking(p: Profile, prio: list[int]) -> tuple[list[int], float]:
             hi.append(2.0)
             r += 1
     matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(r, len(pairs)))
-    res = milp(cost, integrality=np.ones(len(pairs)), bounds=Bounds(0, 1),
-               constraints=[LinearConstraint(matrix, lo, hi)])
-    if res.status != 0 or res.x is None:
-        raise SolverError(f"HiGHS: {res.message}", "kemeny_young")
-    x = np.round(res.x)
-    above = np.zeros(m)
-    for (a, _b), v in zip(pairs, x):
-        above[a] += v
-    order = sorted(range(m), key=lambda c: -above[c])
+    base = [LinearConstraint(matrix, lo, hi)]
+    exact = {"mip_rel_gap": 0.0}
+
+    def solve(extra: list, lower: np.ndarray) -> Any:
+        res = milp(cost, integrality=np.ones(len(pairs)), bounds=Bounds(lower, 1),
+                   constraints=base + extra, options=exact)
+        return res if res.status == 0 and res.x is not None else None
+
+    first = solve([], np.zeros(len(pairs)))
+    if first is None:
+        raise SolverError("HiGHS found no Kemeny ranking", "kemeny_young")
+    # supports are whole numbers: keep every later solve on the optimal face
+    optimal = [LinearConstraint(-cost[None, :], -first.fun - 0.5, np.inf)]
+    # tie-break: the first optimal ranking in lexicographic priority order, fixed place by place
+    order: list[int] = []
+    lower = np.zeros(len(pairs))
+    remaining = list(prio)
+    while len(remaining) > 1:
+        for c in remaining:
+            trial = lower.copy()
+            for d in remaining:
+                if d != c:
+                    trial[col[(c, d)]] = 1.0
+            if solve(optimal, trial) is not None:
+                lower = trial
+                order.append(c)
+                remaining.remove(c)
+                break
+        else:  # pragma: no cover - the optimal face always has a next candidate
+            raise SolverError("Kemeny tie-break found no candidate", "kemeny_young")
+    order += remaining
     # agreement score: voters' pairwise preferences that the ranking respects
     pos = p.positions()
     score = 0.0
