@@ -205,3 +205,30 @@ def test_committee_rules_are_anonymous_and_audited():
     rep = hz.audit("voting.pav", prior="impartial", agents=4, candidates=4,
                    params={"seats": 2}, properties=["anonymous"], samples=30)
     assert rep.check("anonymous").holds
+
+
+@pytest.mark.parametrize("rule", ["voting.stv", "voting.pav", "voting.cc", "voting.seq_phragmen",
+                                  "voting.equal_shares"])
+def test_every_multiwinner_rule_is_manipulable(rule):
+    """No proportional committee rule is strategy-proof (Peters 2018, "Proportionality and
+    strategyproofness in multiwinner elections"); STV inherits IRV's manipulability. The search
+    tries every ballot of every voter, and the manipulation replays."""
+    import numpy as np
+
+    from hurwicz.audit.rates import individually_manipulable
+    from hurwicz.mechanisms.voting.generators import election
+
+    mech = hz.mechanism(rule, seats=2)
+    kind = "ranking" if rule == "voting.stv" else "approve"
+    found = None
+    for seed in range(60):
+        data = election("impartial", 4, 4, seed=seed, kind=kind)
+        found, complete = individually_manipulable(mech, data, np.random.default_rng(0))
+        assert complete
+        if found:
+            break
+    assert found is not None
+    truth = found["truth"]
+    honest = mech.utility(found["voter"], truth, mech.run(data))
+    manipulated = mech.run(mech.with_reports(data, {found["voter"]: found["ballot"]}))
+    assert mech.utility(found["voter"], truth, manipulated) > honest
