@@ -246,6 +246,31 @@ def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: li
     return chosen, bought
 
 
+def merge_approvals(approvals: np.ndarray, counts: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Merge identical approval sets (packed into one integer each when there are at most 62
+    candidates) and add up their counts.
+
+    Example:
+        >>> A = np.array([[1, 0], [1, 0], [0, 1]], bool)
+        >>> keys, counts = merge_approvals(A)
+        >>> keys.astype(int).tolist(), counts.tolist()
+        ([[1, 0], [0, 1]], [2, 1])
+    """
+    counts = np.ones(len(approvals)) if counts is None else np.asarray(counts)
+    m = approvals.shape[1]
+    if len(approvals) == 0:
+        return approvals.reshape(0, m), np.zeros(0, dtype=np.int64)
+    if m <= 62:
+        packed = approvals.astype(np.int64) @ (np.int64(1) << np.arange(m, dtype=np.int64))
+        _, first, inverse = np.unique(packed, return_index=True, return_inverse=True)
+        keys = approvals[first]
+    else:
+        keys, inverse = np.unique(approvals, axis=0, return_inverse=True)
+    merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(keys))
+    return keys, merged.astype(np.int64)
+
+
 # --- properties of committees ------------------------------------------------------------
 def satisfies_ejr(approvals: np.ndarray, counts: np.ndarray, seats: int,
                   committee: list[int]) -> bool:
@@ -287,10 +312,8 @@ class CommitteeRule(CardinalRule):
             if isinstance(listed, list) and len(set(map(str, listed))) != len(listed):
                 raise InputError(f"ballots.{b}.approve", "approves a candidate twice")
         cands, values, counts = self.matrix(raw)
-        approvals = values > 0
-        keys, inverse = np.unique(approvals, axis=0, return_inverse=True)  # merge equal sets
-        merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(keys))
-        return cands, keys, merged.astype(np.int64)
+        keys, merged = merge_approvals(values > 0, counts)
+        return cands, keys, merged
 
     def choose(self, approvals: np.ndarray, counts: np.ndarray, prio: list[int]
                ) -> tuple[list[int], dict[str, Any]]:
