@@ -27,22 +27,33 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def outcome_table(outcome: Outcome) -> Table:
+MAX_ROWS = 25
+
+
+def outcome_table(outcome: Outcome, max_rows: int = MAX_ROWS) -> Table:
     """A table with one row per agent (allocation, payment), captioned by result and metrics.
+    Beyond ``max_rows`` agents, the first rows are shown and a last row counts the others
+    (``--json`` always prints everything).
 
     Example:
         >>> import hurwicz as hz
         >>> t = outcome_table(hz.mechanism("auction.second_price").run({"bids": {"a": 2, "b": 1}}))
         >>> t.row_count
         2
+        >>> bids = {f"x{i}": i for i in range(40)}
+        >>> outcome_table(hz.mechanism("auction.first_price").run({"bids": bids})).row_count
+        26
     """
     table = Table(title=outcome.mechanism, show_lines=False)
     table.add_column("agent")
     table.add_column("allocation", justify="right")
     table.add_column("payment", justify="right")
-    for agent in outcome.allocation:
+    agents = list(outcome.allocation)
+    for agent in agents[:max_rows]:
         table.add_row(str(agent), _cell(outcome.allocation[agent]),
                       _cell(outcome.payments.get(agent, 0.0)))
+    if len(agents) > max_rows:
+        table.add_row(f"… {len(agents) - max_rows} more", "", "")
     parts = [f"{k}: {_cell(v)}" for k, v in outcome.result.items()]
     parts += [f"{k}: {_cell(v)}" for k, v in outcome.metrics.items()]
     table.caption = " · ".join(parts)
