@@ -29,7 +29,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
 from .errors import PriorError
 
@@ -176,6 +175,8 @@ class Beta(Prior):
         if not (math.isfinite(a) and math.isfinite(b)) or a <= 0 or b <= 0:
             raise PriorError(f"beta:{a},{b}", "needs A > 0 and B > 0")
         self.a, self.b = float(a), float(b)
+        from scipy import stats  # imported on use: scipy.stats costs ~0.5 s at startup
+
         self._dist = stats.beta(self.a, self.b)
         self.spec = f"beta:{_fmt(a)},{_fmt(b)}"
 
@@ -183,12 +184,16 @@ class Beta(Prior):
         return rng.beta(self.a, self.b, size=shape)
 
     def cdf(self, x):
+        from scipy import special
+
         return np.asarray(special.betainc(self.a, self.b, np.clip(np.asarray(x, float), 0, 1)))
 
     def pdf(self, x):
         return np.asarray(self._dist.pdf(np.asarray(x, dtype=float)))
 
     def quantile(self, q):
+        from scipy import special
+
         return np.asarray(special.betaincinv(self.a, self.b, np.asarray(q, dtype=float)))
 
     def support(self):
@@ -212,6 +217,8 @@ class Normal(Prior):
             raise PriorError(f"normal:{mu},{sigma}", "needs finite MU and SIGMA > 0")
         self.mu, self.sigma = float(mu), float(sigma)
         a = (0.0 - self.mu) / self.sigma
+        from scipy import stats
+
         self._dist = stats.truncnorm(a, math.inf, loc=self.mu, scale=self.sigma)
         self.spec = f"normal:{_fmt(mu)},{_fmt(sigma)}"
 
