@@ -160,3 +160,35 @@ def test_tutorial_sealed_bid_second_price_on_the_command_line(server, tmp_path, 
     (tmp_path / "t.json").write_text(json.dumps(transcript))
     code, out = run_cli(capsys, "verify", "t.json", *receipts)
     assert code == 1 and "VIOLATION outcome" in out and "VIOLATION merkle" in out, out
+
+
+def test_bid_check_catches_a_rewritten_log(tmp_path, capsys, monkeypatch):
+    """A participant checks receipts against the live log (RFC 6962 proofs). The operator then
+    stops the server, deletes bob's commit from the database, renumbers the rest and restarts:
+    alice's check now fails (her entry moved, the history forked)."""
+    import sqlite3
+
+    server = ServerProcess(tmp_path / "rewrite.db").start()
+    monkeypatch.setenv("HURWICZ_SERVER", server.url)
+    monkeypatch.setenv("HURWICZ_ADMIN_TOKEN", server.token)
+    monkeypatch.chdir(tmp_path)
+    try:
+        for who in ("alice", "bob"):
+            run_cli(capsys, "keygen", "--out", f"{who}.key")
+        code, out = run_cli(capsys, "round", "create", "-m", "auction.second_price",
+                            "--commit-deadline", "+60s", "--reveal-deadline", "+120s")
+        rid = out.strip()
+        for who, bid in (("bob", "8"), ("alice", "10")):
+            assert run_cli(capsys, "bid", "commit", "--round", rid, "--key", f"{who}.key",
+                           "--name", who, "--report", bid, "--state", f"{who}.json")[0] == 0
+        code, out = run_cli(capsys, "bid", "check", "--state", "alice.json")
+        assert code == 0 and out.startswith("OK: 1 receipts")
+        server.stop()
+        with sqlite3.connect(tmp_path / "rewrite.db") as db:
+            db.execute("DELETE FROM entries WHERE round = ? AND idx = 1", (rid,))
+            db.execute("UPDATE entries SET idx = idx - 1 WHERE round = ? AND idx > 1", (rid,))
+        server.start()
+        code, out = run_cli(capsys, "bid", "check", "--state", "alice.json")
+        assert code == 1 and "VIOLATION" in out and ("fork" in out or "censorship" in out)
+    finally:
+        server.stop()

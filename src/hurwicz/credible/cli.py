@@ -258,6 +258,28 @@ def register(app: typer.Typer) -> None:
         _write_private(state, json.dumps(saved, indent=1) + "\n", force=True)
         _say(json_flag, receipt, f"revealed: entry #{receipt['index']}, receipt saved in {state}")
 
+    @bid_app.command("check")
+    def bid_check(
+        state: Annotated[str, typer.Option("--state", help="A bid --state file.")],
+        server: Annotated[str | None, typer.Option("--server", envvar="HURWICZ_SERVER")] = None,
+        json_flag: JsonOpt = False,
+    ) -> None:
+        """Check your receipts against the server's live log (consistency and inclusion
+        proofs): catches a fork or a dropped entry while the round runs. Exit 1 if not."""
+        from .client import RoundClient
+
+        saved = _read_json(state, "--state")
+        client = RoundClient(server or saved["server"])
+        problems = [f"receipt {k} (entry #{r.get('index')}): {p}"
+                    for k, r in enumerate(saved["receipts"])
+                    for p in client.check_receipt_online(r, saved["operator"])]
+        _say(json_flag, {"ok": not problems, "problems": problems,
+                         "receipts": len(saved["receipts"])},
+             "\n".join(f"VIOLATION {p}" for p in problems) if problems else
+             f"OK: {len(saved['receipts'])} receipts consistent with the live log")
+        if problems:
+            raise typer.Exit(1)
+
     @app.command("verify")
     def verify_command(
         transcript: Annotated[str, typer.Argument(metavar="TRANSCRIPT")],

@@ -114,3 +114,37 @@ class RoundClient:
     def transcript(self, rid: str) -> dict[str, Any]:
         """The transcript."""
         return self.call("GET", f"/v1/rounds/{rid}/transcript")
+
+    def check_receipt_online(self, receipt: Mapping[str, Any], operator: str) -> list[str]:
+        """Problems with a receipt against the server's current log (empty if none): the
+        receipt's tree head must be a prefix of the current signed head (RFC 6962 consistency
+        proof) and its entry must be included in it (inclusion proof). Run it during a round to
+        catch a fork or a dropped entry early."""
+        from .merkle import verify_consistency, verify_inclusion
+        from .receipts import head_problems
+
+        problems = receipt_problems(receipt, operator)
+        if problems:
+            return problems
+        rid, head = receipt["round"], receipt["tree_head"]
+        current = self.call("GET", f"/v1/rounds/{rid}/tree-head")
+        problems = head_problems(current, operator)
+        if problems:
+            return [f"current {problem}" for problem in problems]
+        if current["size"] < head["size"]:
+            return [f"censorship: the log shrank from {head['size']} to {current['size']} "
+                    "entries"]
+        proof = self.call("GET", f"/v1/rounds/{rid}/proofs/consistency",
+                          params={"old": head["size"], "new": current["size"]})
+        if not verify_consistency(head["size"], current["size"], bytes.fromhex(head["root"]),
+                                  bytes.fromhex(current["root"]),
+                                  [bytes.fromhex(p) for p in proof["proof"]]):
+            return [f"fork: the tree head of size {head['size']} in the receipt is not a prefix "
+                    f"of the current log of {current['size']} entries"]
+        inclusion = self.call("GET", f"/v1/rounds/{rid}/proofs/inclusion",
+                              params={"index": receipt["index"], "size": current["size"]})
+        if not verify_inclusion(bytes.fromhex(receipt["entry_hash"]), receipt["index"],
+                                current["size"], [bytes.fromhex(p) for p in inclusion["proof"]],
+                                bytes.fromhex(current["root"])):
+            return [f"censorship: entry #{receipt['index']} is not in the current log"]
+        return []
