@@ -165,8 +165,9 @@ def _check_receipt(j: int, receipt: Any, operator: str, round_id: str, log: Merk
     if not isinstance(receipt, dict):
         report.add("receipt", where, "is not a JSON object")
         return
-    for problem in receipt_problems(receipt, operator):
-        report.add("receipt", where, problem)
+    problems = receipt_problems(receipt, operator)
+    if problems:
+        report.add("receipt", where, problems[0])
         return
     if receipt["round"] != round_id:
         report.add("receipt", where, f"is for round {receipt['round']}, not {round_id}")

@@ -13,12 +13,13 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any
 
 from hurwicz.core.errors import InputError
+
+from .csv_rows import csv_rows
 
 COLUMNS = ("contributor", "project", "amount")
 
@@ -39,31 +40,19 @@ def read_contributions_csv(path: Path, mechanism: str | None = None) -> dict[str
     if mechanism is not None and not mechanism.startswith("funding."):
         raise InputError("input", f"CSV input is for funding mechanisms (contributor,project,"
                          f"amount); {mechanism} needs JSON")
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise InputError(path.name, f"missing column(s) {', '.join(missing)} "
-                             f"(header: {', '.join(header) or 'none'})")
-        extra = [h for h in header if h not in COLUMNS]
-        if extra:
-            raise InputError(path.name, f"unknown column(s) {', '.join(extra)}")
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            where = f"{path.name}:{line}"
-            raw = (row.get("amount") or "").strip()
-            try:
-                amount = float(raw)
-            except ValueError:
-                raise InputError(f"{where}.amount", f"not a number: {raw!r}") from None
-            if not math.isfinite(amount) or amount < 0:
-                raise InputError(f"{where}.amount",
-                                 f"must be a finite non-negative number, got {raw!r}")
-            who, project = (row.get("contributor") or "").strip(), (row.get("project")
-                                                                     or "").strip()
-            if not who or not project:
-                raise InputError(where, "empty contributor or project")
-            rows.append({"contributor": who, "project": project, "amount": amount})
+    rows = []
+    for where, row in csv_rows(path, COLUMNS, COLUMNS):
+        raw = row.get("amount", "")
+        try:
+            amount = float(raw)
+        except ValueError:
+            raise InputError(f"{where}.amount", f"not a number: {raw!r}") from None
+        if not math.isfinite(amount) or amount < 0:
+            raise InputError(f"{where}.amount",
+                             f"must be a finite non-negative number, got {raw!r}")
+        who, project = row.get("contributor", ""), row.get("project", "")
+        if not who or not project:
+            raise InputError(where, "empty contributor or project")
+        rows.append({"contributor": who, "project": project, "amount": amount})
     return {"contributions": rows}
 

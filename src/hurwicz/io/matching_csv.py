@@ -24,35 +24,17 @@ Example:
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from hurwicz.core.errors import InputError
 
+from .csv_rows import csv_rows
+
 TWO_SIDED = ("side", "name", "capacity", "preferences")
 ONE_SIDED = ("kind", "name", "capacity", "preferences")
 HOUSING = ("agent", "owns", "preferences")
 KIDNEY = ("donor", "recipient", "weight", "altruist")
-
-
-def _rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]):
-    handle = path.open(newline="", encoding="utf-8")
-    reader = csv.DictReader(handle)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        handle.close()
-        raise InputError(path.name, f"missing column(s) {', '.join(missing)} (expected "
-                         f"{','.join(columns)}; header: {','.join(header) or 'none'})")
-    extra = [h for h in header if h not in columns]
-    if extra:
-        handle.close()
-        raise InputError(path.name, f"unknown column(s) {', '.join(extra)}")
-    with handle:
-        for line, row in enumerate(reader, start=2):
-            yield f"{path.name}:{line}", {k.strip(): (v or "").strip() for k, v in row.items()
-                                          if k is not None}
 
 
 def _name(row: dict[str, str], key: str, where: str) -> str:
@@ -113,7 +95,7 @@ def read_matching_csv(path: Path, mechanism: str | None = None) -> dict[str, Any
     receivers: dict[str, list[Any]] = {}
     capacities: dict[str, int] = {}
     seen: set[str] = set()
-    for where, row in _rows(path, TWO_SIDED, ("side", "name", "preferences")):
+    for where, row in csv_rows(path, TWO_SIDED, ("side", "name", "preferences")):
         side, name = row.get("side", ""), _name(row, "name", where)
         if side == "proposer":
             if row.get("capacity"):
@@ -143,7 +125,7 @@ def read_one_sided_csv(path: Path, mechanism: str | None = None) -> dict[str, An
     agents: dict[str, list[Any]] = {}
     objects: dict[str, int] = {}
     seen: set[str] = set()
-    for where, row in _rows(path, ONE_SIDED, ("kind", "name")):
+    for where, row in csv_rows(path, ONE_SIDED, ("kind", "name")):
         kind, name = row.get("kind", ""), _name(row, "name", where)
         _unique(seen, name, where)
         if kind == "agent":
@@ -168,7 +150,7 @@ def read_housing_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]
         {'owns': 'h1', 'ranking': ['h2', 'h1']}
     """
     agents: dict[str, dict[str, Any]] = {}
-    for where, row in _rows(path, HOUSING, HOUSING):
+    for where, row in csv_rows(path, HOUSING, HOUSING):
         name = _name(row, "agent", where)
         if name in agents:
             raise InputError(f"{where}.agent", f"{name!r} is listed twice")
@@ -202,7 +184,7 @@ def read_kidney_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:
         if what == "altruist" and name not in altruists:
             altruists.append(name)
 
-    for where, row in _rows(path, KIDNEY, ("donor", "recipient")):
+    for where, row in csv_rows(path, KIDNEY, ("donor", "recipient")):
         donor = _name(row, "donor", where)
         flag = row.get("altruist", "").lower()
         if flag not in ("", "yes", "no", "true", "false", "1", "0"):

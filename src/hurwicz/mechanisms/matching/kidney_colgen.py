@@ -134,9 +134,9 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
     dist = _distances(n, a, eu, ev)
     chain_parts = []
     for k in range(1, k_max + 1):
+        # position 1 starts at an altruist; later positions leave a pair that a chain from an
+        # altruist can reach in k − 1 transplants
         ok = (eu >= n) if k == 1 else ((eu < n) & (dist[np.minimum(eu, n + a - 1)] <= k - 1))
-        if k > 1:
-            ok &= eu < n
         if not ok.any():
             continue
         u, v, w = eu[ok], ev[ok], ew[ok]
