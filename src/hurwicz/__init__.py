@@ -19,6 +19,7 @@ from .core import (
     PriorError,
     UnknownMechanismError,
     describe,
+    get,
     list_mechanisms,
     mechanism,
     names,
@@ -39,6 +40,7 @@ __all__ = [
     "UnknownMechanismError",
     "__version__",
     "describe",
+    "get",
     "list_mechanisms",
     "mechanism",
     "names",
@@ -53,7 +55,8 @@ def __getattr__(name: str):
     import importlib
 
     lazy = {
-        "audit": ("hurwicz.audit", "audit"),
+        "audit": ("hurwicz.auditing", "audit"),
+        "testing": ("hurwicz.testing", None),
         "evaluate": ("hurwicz.simulate", "evaluate"),
         "design": ("hurwicz.design", None),
         "simulate": ("hurwicz.simulate", None),

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from ._version import __version__
+from .cli_common import JsonFlag, parse_param_pairs, print_json
 from .core.errors import HurwiczError, InputError
-from .core.outcome import to_jsonable
 from .core.registry import describe, list_mechanisms, mechanism
 from .io.inputs import read_input
 from .render import describe_table, mechanisms_table, outcome_table
@@ -42,47 +41,15 @@ stderr = Console(stderr=True)
 
 #: Modules that add commands (``register(app)``) when they exist.
 EXTENSIONS = (
-    "hurwicz.audit.cli",
+    "hurwicz.auditing.cli",
+    "hurwicz.mechanisms.voting.cli",
     "hurwicz.simulate.cli",
     "hurwicz.design.cli",
     "hurwicz.credible.cli",
     "hurwicz.io.cli",
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document.")]
-
-
-def print_json(document: Any) -> None:
-    """Print one JSON document on stdout (no rich markup, no wrapping).
-
-    Example:
-        >>> print_json({"a": 1})
-        {"a": 1}
-    """
-    sys.stdout.write(json.dumps(to_jsonable(document), allow_nan=False) + "\n")
-    sys.stdout.flush()
-
-
-def parse_param_pairs(pairs: list[str] | None) -> dict[str, Any]:
-    """Parse ``k=v`` strings; ``v`` is read as JSON when it parses, else kept as a string.
-
-    Example:
-        >>> parse_param_pairs(["reserve=1.5", "tie_break=lowest_name", "seeds=[1,2]"])
-        {'reserve': 1.5, 'tie_break': 'lowest_name', 'seeds': [1, 2]}
-    """
-    params: dict[str, Any] = {}
-    for pair in pairs or []:
-        key, sep, raw = pair.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InputError("--param", f"expected KEY=VALUE, got {pair!r}")
-        if key in params:
-            raise InputError(f"params.{key}", "given twice")
-        try:
-            params[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            params[key] = raw
-    return params
+__all__ = ["app", "main", "parse_param_pairs", "print_json"]
 
 
 def _version_callback(value: bool) -> None:

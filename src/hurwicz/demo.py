@@ -32,7 +32,7 @@ from .render import outcome_table
 
 HANDLERS: dict[str, str] = {
     "run": "hurwicz.demo:run_example",
-    "audit": "hurwicz.audit.demo:run_example",
+    "audit": "hurwicz.auditing.demo:run_example",
     "evaluate": "hurwicz.simulate.demo:run_example",
     "design": "hurwicz.design.demo:run_example",
     "credible": "hurwicz.credible.demo:run_example",

@@ -72,7 +72,10 @@ def mechanisms_table(infos: list[dict[str, Any]]) -> Table:
     for col in ("name", "family", "claims", "summary"):
         table.add_column(col)
     for info in infos:
-        table.add_row(info["name"], info["family"], ", ".join(info["claims"]), info["summary"])
+        conditions = info.get("claim_conditions", {})
+        claims = [c if conditions.get(c, "always") == "always" else f"{c} (when "
+                  f"{conditions[c]})" for c in info["claims"]]
+        table.add_row(info["name"], info["family"], ", ".join(claims), info["summary"])
     return table
 
 
@@ -84,9 +87,12 @@ def describe_table(info: dict[str, Any]) -> Table:
         >>> describe_table(hz.describe("auction.english")).row_count
         3
     """
+    claims = [c if info["claim_conditions"].get(c, "always") == "always"
+              else f"{c} (when {info['claim_conditions'][c]})" for c in info["claims"]]
     table = Table(title=f"{info['name']} — {info['summary']}",
-                  caption=f"claims: {', '.join(info['claims']) or 'none'} · reports: "
-                          f"{info['report_kind']} · batch: {'yes' if info['batch'] else 'no'}")
+                  caption=f"claims: {'; '.join(claims) or 'none'} · reports: "
+                          f"{info['report_kind']} · capabilities: "
+                          f"{', '.join(info['capabilities']) or 'none'}")
     for col in ("parameter", "type", "default", "description"):
         table.add_column(col)
     for p in info["params"]:

@@ -155,6 +155,19 @@ def test_rounds_work_for_a_voting_rule(service, clock):
     assert verify_transcript(service.transcript(rid), all_receipts(receipts)).ok
 
 
+def test_a_voting_round_nobody_reveals_in_closes_without_an_outcome(service, clock):
+    """An election without voters has no winner (the rule refuses it): the round still closes,
+    with ``outcome: null`` and the reason, and verify recomputes exactly that."""
+    spec = {"mechanism": "voting.borda", "input": {"candidates": ["x", "y"], "ballots": []},
+            "commit_deadline": "+60s", "reveal_deadline": "+120s"}
+    rid, _, receipts, closed = run_round(service, clock, {"v1": ["x", "y"]}, reveal=set(),
+                                         spec=spec)
+    assert closed["outcome"] is None and closed["unrevealed"] == ["v1"]
+    close = service.transcript(rid)["entries"][-1]
+    assert "ballots" in close["no_outcome"]
+    assert verify_transcript(service.transcript(rid), all_receipts(receipts)).ok
+
+
 def test_restart_reloads_rounds_from_the_store(tmp_path, operator, clock):
     path = str(tmp_path / "restart.db")
     first = RoundService(open_store(path), operator, clock)

@@ -24,7 +24,7 @@ def test_two_sided_csv_runs_like_json(tmp_path, capsys):
     data = read_input(path, "matching.deferred_acceptance")
     assert data["receivers"]["c1"] == [["s3", "s2"], "s1"]
     assert data["capacities"] == {"c1": 1, "c2": 0}
-    mech = hz.mechanism("matching.deferred_acceptance", seed=3)
+    mech = hz.mechanism("matching.deferred_acceptance", tie_break=3)
     assert mech.run(data).to_dict() == mech.run({
         "proposers": {"s1": ["c1", "c2"], "s2": ["c1"], "s3": ["c2", "c1"]},
         "receivers": {"c1": [["s3", "s2"], "s1"], "c2": ["s1"]},

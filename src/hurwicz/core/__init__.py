@@ -6,6 +6,16 @@ Example:
     'auction.second_price'
 """
 
+from .capabilities import (
+    BatchLayout,
+    BatchPath,
+    BotIdentities,
+    EquilibriumStrategies,
+    ScalarReports,
+    SybilSplitting,
+    capabilities,
+)
+from .claims import Claim
 from .errors import (
     AuditError,
     HurwiczError,
@@ -35,9 +45,14 @@ from .validation import validate_model, validate_params
 
 __all__ = [
     "AuditError",
+    "BatchLayout",
     "BatchOutcome",
+    "BatchPath",
     "Beta",
+    "BotIdentities",
+    "Claim",
     "Discrete",
+    "EquilibriumStrategies",
     "Exponential",
     "HurwiczError",
     "InputError",
@@ -49,9 +64,12 @@ __all__ = [
     "ParameterError",
     "Prior",
     "PriorError",
+    "ScalarReports",
     "SolverError",
+    "SybilSplitting",
     "Uniform",
     "UnknownMechanismError",
+    "capabilities",
     "describe",
     "get",
     "list_mechanisms",

@@ -71,7 +71,8 @@ def _load_all() -> None:
     _LOADED = True
     package = importlib.import_module("hurwicz.mechanisms")
     for mod in pkgutil.walk_packages(package.__path__, prefix="hurwicz.mechanisms."):
-        importlib.import_module(mod.name)
+        if mod.name.rsplit(".", 1)[-1] != "cli":  # command-line modules load with the CLI
+            importlib.import_module(mod.name)
 
 
 def names() -> list[str]:
@@ -150,23 +151,36 @@ def param_specs(cls: type[Mechanism]) -> list[dict[str, Any]]:
 
 
 def describe(name: str) -> dict[str, Any]:
-    """Metadata of a mechanism: ``name, family, summary, version, params, claims, report_kind``.
+    """Metadata of a mechanism: ``name, family, summary, version, params, claims`` (every
+    claim), ``claim_conditions`` (when each holds), ``capabilities``, ``report_kind``,
+    ``properties`` (what its family's audit specification can check), the docstring and the
+    input schema.
 
     Example:
-        >>> describe("auction.second_price")["claims"]
-        ['dsic', 'ir', 'efficient', 'budget_balance']
+        >>> info = describe("auction.second_price")
+        >>> info["claims"], info["claim_conditions"]["efficient"]
+        (['dsic', 'ir', 'efficient', 'budget_balance'], 'reserve = 0')
+        >>> info["capabilities"]
+        ['batch', 'scalar_reports']
     """
+    from .capabilities import capabilities
+
     cls = get(name)
     doc = inspect.cleandoc(cls.__doc__ or "")
+    claims = cls.claim_list()
+    spec = getattr(cls, "Audit", None)
     return {
         "name": cls.name,
         "family": cls.family,
         "summary": cls.summary,
         "version": cls.version,
         "params": param_specs(cls),
-        "claims": list(cls.claims),
-        "report_kind": cls.report_kind,
-        "batch": cls.run_batch is not Mechanism.run_batch,
+        "claims": [c.property for c in claims],
+        "claim_conditions": {c.property: c.condition for c in claims},
+        "capabilities": capabilities(cls),
+        "report_kind": getattr(spec, "report_kind", None),
+        "properties": sorted(getattr(spec, "properties", {})),
+        "batch": "batch" in capabilities(cls),
         "doc": doc,
         "input_schema": cls.Input.model_json_schema() if cls.Input is not None else None,
     }

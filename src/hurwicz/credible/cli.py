@@ -71,7 +71,7 @@ def _public_key(text: str) -> str:
 
 
 def _say(json_flag: bool, document: Any, line: str) -> None:
-    from hurwicz.cli import print_json
+    from hurwicz.cli_common import print_json
 
     if json_flag:
         print_json(document)
@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         json_flag: JsonOpt = False,
     ) -> None:
         """Publish a round's rules; prints the round id."""
-        from hurwicz.cli import parse_param_pairs
+        from hurwicz.cli_common import parse_param_pairs
 
         from .client import RoundClient
 

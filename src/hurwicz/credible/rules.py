@@ -21,6 +21,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from hurwicz.auditing.spec import audit_spec
+from hurwicz.core.capabilities import ScalarReports
 from hurwicz.core.errors import HurwiczError, InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
@@ -42,13 +44,15 @@ def _base_input(mech: Mechanism, given: Any) -> dict[str, Any]:
         base = given
     else:
         try:
+            if not isinstance(mech, ScalarReports):
+                raise NotImplementedError
             base = mech.input_from_reports({})
-        except NotImplementedError:
+        except (NotImplementedError, InputError):
             raise InputError("input", f"{mech.name} needs a base input (e.g. the candidates); "
                              "pass one with --input") from None
     try:
-        mech.with_reports(base, {})
-    except NotImplementedError:
+        audit_spec(mech).with_reports(base, {})
+    except (NotImplementedError, HurwiczError):
         raise InputError("mechanism", f"{mech.name} cannot take reports one participant at a "
                          "time, so it cannot run as a round") from None
     return base
@@ -151,7 +155,7 @@ def round_mechanism(rules: Mapping[str, Any]) -> Mechanism:
     """The mechanism the rules name, with their parameters; refuses another version.
 
     Example:
-        >>> round_mechanism({"mechanism": {"name": "auction.second_price", "version": "1",
+        >>> round_mechanism({"mechanism": {"name": "auction.second_price", "version": "2",
         ...                                "params": {}}}).name
         'auction.second_price'
     """
@@ -167,10 +171,11 @@ def compute_outcome(rules: Mapping[str, Any], reports: Mapping[str, Any]) -> Out
     """Run the round's mechanism on its base input with the given reports (by name).
 
     Example:
-        >>> rules = {"mechanism": {"name": "auction.second_price", "version": "1",
+        >>> rules = {"mechanism": {"name": "auction.second_price", "version": "2",
         ...          "params": {}}, "input": {"bids": {}}}
         >>> compute_outcome(rules, {"a": 5, "b": 3}).payments
         {'a': 3.0, 'b': 0.0}
     """
     mech = round_mechanism(rules)
-    return mech.run(mech.with_reports(rules["input"], dict(sorted(reports.items()))))
+    return mech.run(audit_spec(mech).with_reports(rules["input"],
+                                                  dict(sorted(reports.items()))))

@@ -35,6 +35,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hurwicz.auditing.spec import audit_spec
 from hurwicz.core.errors import HurwiczError
 
 from .canonical import commitment
@@ -220,7 +221,7 @@ class RoundState:
                 raise RoundError("report", "report and salt do not match the commitment")
             name = self.commits[participant]["name"]
             try:
-                self.mechanism.parse_input(self.mechanism.with_reports(
+                self.mechanism.parse_input(audit_spec(self.mechanism).with_reports(
                     self.rules["input"], {name: entry["report"]}))
             except (HurwiczError, ValueError, TypeError, KeyError) as err:
                 raise RoundError("report", f"not a valid report for {self.mechanism.name}: "
@@ -276,12 +277,20 @@ class RoundState:
 
     def close_entry(self, received: str) -> dict[str, Any]:
         """The close entry at time ``received``: the outcome from the revealed reports only
-        (plus defaults for unrevealed commitments, if the rules say so)."""
+        (plus defaults for unrevealed commitments, if the rules say so). When the counted
+        reports are no valid input (e.g. an election in which nobody voted), the round closes
+        with ``outcome: null`` and the mechanism's reason in ``no_outcome``; verify recomputes
+        that too."""
         reports, revealed, unrevealed = self.counted_reports()
-        outcome = compute_outcome(self.rules, reports).to_dict()
-        return {"kind": "close", "round": self.round_id, "received": received,
-                "revealed": revealed, "unrevealed": unrevealed,
-                "unrevealed_rule": self.rules["unrevealed"], "outcome": outcome}
+        entry: dict[str, Any] = {"kind": "close", "round": self.round_id, "received": received,
+                                 "revealed": revealed, "unrevealed": unrevealed,
+                                 "unrevealed_rule": self.rules["unrevealed"]}
+        try:
+            entry["outcome"] = compute_outcome(self.rules, reports).to_dict()
+        except HurwiczError as err:
+            entry["outcome"] = None
+            entry["no_outcome"] = str(err)
+        return entry
 
 
 def _first_difference(got: Any, want: Any, path: str = "close") -> str:

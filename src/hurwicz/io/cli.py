@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        from hurwicz.cli import parse_param_pairs, print_json
+        from hurwicz.cli_common import parse_param_pairs, print_json
         from hurwicz.core.registry import mechanism
         from hurwicz.mechanisms.funding.explain import explain, write_explanation
 

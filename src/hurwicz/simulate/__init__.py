@@ -1,4 +1,4 @@
-"""Simulation: strategies, Monte Carlo evaluation and executors (local processes or Dask).
+"""Simulation: strategies and Monte Carlo evaluation (on the executors of :mod:`hurwicz.executors`).
 
 Example:
     >>> import hurwicz as hz
@@ -7,8 +7,9 @@ Example:
     1000
 """
 
+from hurwicz.executors import open_executor
+
 from .evaluate import evaluate
-from .executors import open_executor
 from .strategies import best_response, parse_strategy
 
 __all__ = ["best_response", "evaluate", "open_executor", "parse_strategy"]

@@ -54,6 +54,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Seed.")] = 0,
         param: Annotated[list[str] | None, typer.Option(
             "--param", "-p", help="Mechanism parameter KEY=VALUE (repeatable).")] = None,
+        context: Annotated[list[str] | None, typer.Option(
+            "--context", help="Batch context KEY=VALUE, e.g. slots=[1,0.5] (repeatable).")]
+        = None,
         workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
         executor: Annotated[str | None, typer.Option(
             help="local, dask:local or dask://HOST:PORT.")] = None,
@@ -61,7 +64,7 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Expected revenue, welfare, efficiency and utilities, with standard errors."""
-        from hurwicz.cli import parse_param_pairs, print_json
+        from hurwicz.cli_common import parse_param_pairs, print_json
         from hurwicz.core.registry import mechanism
 
         from .evaluate import evaluate
@@ -71,7 +74,8 @@ def register(app: typer.Typer) -> None:
                                                      else list(prior))
         with Console(stderr=True).status(f"evaluating {name}...", spinner="dots"):
             report = evaluate(mech, agents, prior_arg, strategy, samples, seed, workers,
-                              executor)
+                              executor,
+                              context=parse_param_pairs(context, "--context") or None)
         if json_out:
             print_json(report)
         else:

@@ -18,21 +18,22 @@ from typing import Any
 
 import numpy as np
 
+from hurwicz.core.capabilities import BatchLayout, BatchPath
 from hurwicz.core.errors import ParameterError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.priors import Prior, parse_priors, sample_profiles
 from hurwicz.core.registry import mechanism as make_mechanism
+from hurwicz.executors import chunk_seeds, map_chunks, open_executor, split
 
-from .executors import chunk_seeds, map_chunks, open_executor, split
 from .strategies import parse_strategy
 
 CHUNK = 50_000
 
 
-def _chunk(mech: Mechanism, priors: Sequence[Prior], strategy: Callable, size: int,
-           seed: np.random.SeedSequence) -> dict[str, Any]:
+def _chunk(mech: Any, priors: Sequence[Prior], strategy: Callable, size: int,
+           seed: np.random.SeedSequence, layout: BatchLayout | None) -> dict[str, Any]:
     values = sample_profiles(priors, np.random.default_rng(seed), size)
-    out = mech.run_batch(strategy(values))
+    out = mech.run_batch(strategy(values), layout)
     n = values.shape[1]
     alloc = out.allocation.reshape(size, n, -1).sum(2)
     pay = out.payments.reshape(size, n, -1).sum(2)
@@ -45,9 +46,8 @@ def _chunk(mech: Mechanism, priors: Sequence[Prior], strategy: Callable, size: i
         "welfare": (welfare.sum(), (welfare**2).sum()),
         "utility": (util.sum(axis=0), (util**2).sum(axis=0)),
     }
-    optimal = getattr(mech, "optimal_welfare_batch", None)
-    if optimal is not None:
-        best = optimal(values)
+    best = mech.optimal_welfare_batch(values, layout)
+    if best is not None:
         res["optimal"] = (best.sum(), (best**2).sum(), (best * welfare).sum())
     return res
 
@@ -68,11 +68,13 @@ def evaluate(
     workers: int = 1,
     executor: str | None = None,
     params: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Monte Carlo evaluation of a batch mechanism with agents following ``strategy``.
 
     Returns revenue, welfare, the efficiency ratio E[welfare] / E[optimal welfare] (where the
     mechanism defines its optimum) and per-agent expected utility, each with a standard error.
+    ``context`` is the non-report part of the batch input (e.g. ``{"slots": [1, 0.5]}``).
 
     Example:
         >>> import hurwicz as hz
@@ -83,16 +85,17 @@ def evaluate(
     """
     if isinstance(mech, str):
         mech = make_mechanism(mech, **(params or {}))
-    if not mech.supports_batch:
+    if not isinstance(mech, BatchPath):
         raise ParameterError("mechanism", f"{mech.name} has no batch path to simulate")
     if samples < 2:
         raise ParameterError("samples", "needs at least 2 samples")
     priors = parse_priors(prior, agents)
-    strat = parse_strategy(strategy, mech, priors, seed)
+    layout = mech.layout(agents, context)
+    strat = parse_strategy(strategy, mech, priors, seed, layout)
     sizes = split(samples, CHUNK)
     seeds = chunk_seeds(seed, len(sizes))
     with open_executor(workers, executor) as ex:
-        results = map_chunks(_chunk, [(mech, priors, strat, s, sd)
+        results = map_chunks(_chunk, [(mech, priors, strat, s, sd, layout)
                                       for s, sd in zip(sizes, seeds)], ex)
     n = sum(r["n"] for r in results)
     report: dict[str, Any] = {

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from hurwicz.core.capabilities import BatchLayout, EquilibriumStrategies
 from hurwicz.core.errors import ParameterError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.priors import Prior, sample_profiles
@@ -94,9 +95,9 @@ class Interpolated:
         return np.interp(np.asarray(values, dtype=float), self.types, self.bids)
 
 
-def best_response(mech: Mechanism, priors: Sequence[Prior], rounds: int = 8, seed: int = 0,
+def best_response(mech: Any, priors: Sequence[Prior], rounds: int = 8, seed: int = 0,
                   types: int = 33, bids: int = 61, others: int = 2000,
-                  damping: float = 0.5) -> Interpolated:
+                  damping: float = 0.5, layout: BatchLayout | None = None) -> Interpolated:
     """Iterated symmetric best response on a grid: start truthful; each round every type on
     the grid picks the bid (on a grid up to its value × 1.2) maximising its expected utility
     against rivals playing the previous round's strategy (common random numbers); the
@@ -127,7 +128,7 @@ def best_response(mech: Mechanism, priors: Sequence[Prior], rounds: int = 8, see
             grid = np.linspace(0.0, max(t, 1e-9) * 1.2, bids)
             reps = np.repeat(rival_bids[None], bids, axis=0)  # [B, S, n]
             reps[:, :, 0] = grid[:, None]
-            out = mech.run_batch(reps.reshape(-1, n))
+            out = mech.run_batch(reps.reshape(-1, n), layout)
             alloc = out.allocation.reshape(bids, others, n, -1).sum(3)[:, :, 0]
             pay = out.payments.reshape(bids, others, n, -1).sum(3)[:, :, 0]
             eu = (t * alloc - pay).mean(axis=1)
@@ -139,8 +140,8 @@ def best_response(mech: Mechanism, priors: Sequence[Prior], rounds: int = 8, see
     return Interpolated(type_grid, current, f"best_response:{rounds}")
 
 
-def parse_strategy(spec: Any, mech: Mechanism, priors: Sequence[Prior], seed: int = 0
-                   ) -> Callable[[np.ndarray], np.ndarray]:
+def parse_strategy(spec: Any, mech: Mechanism, priors: Sequence[Prior], seed: int = 0,
+                   layout: BatchLayout | None = None) -> Callable[[np.ndarray], np.ndarray]:
     """Turn a strategy spec into a callable ``values -> reports``.
 
     Example:
@@ -165,6 +166,8 @@ def parse_strategy(spec: Any, mech: Mechanism, priors: Sequence[Prior], seed: in
             raise ParameterError("strategy", "shade factor must be in [0, 10]")
         return Shade(alpha)
     if name == "bne":
+        if not isinstance(mech, EquilibriumStrategies):
+            raise ParameterError("strategy", f"{mech.name} provides no equilibrium strategy")
         try:
             mech.bne(list(priors))
         except NotImplementedError as err:
@@ -173,6 +176,6 @@ def parse_strategy(spec: Any, mech: Mechanism, priors: Sequence[Prior], seed: in
         return Equilibrium(mech, tuple(priors))
     if name == "best_response":
         rounds = int(arg) if arg else 8
-        return best_response(mech, priors, rounds=rounds, seed=seed)
+        return best_response(mech, priors, rounds=rounds, seed=seed, layout=layout)
     raise ParameterError("strategy", f"unknown strategy {spec!r} (truthful, shade:A, bne, "
                          "best_response[:ROUNDS])")

@@ -64,7 +64,7 @@ def test_batch_agrees_with_run(rows, k) -> None:
     arr = np.array(rows)
     for name in ("auction.uniform_price", "auction.pay_as_bid", "auction.vcg_multi_unit"):
         m = hz.mechanism(name)
-        batch = m.with_units(k).run_batch(arr)
+        batch = m.run_batch(arr, m.layout(["a", "b", "c"], {"units": k}))
         for i, row in enumerate(rows):
             out = m.run({"units": k, "bids": {"a": row[0], "b": row[1], "c": row[2]}})
             assert [out.allocation[x] for x in "abc"] == batch.allocation[i].tolist()
@@ -117,10 +117,10 @@ def test_double_auction_invariants(buyers, sells, kappa) -> None:
 
 def test_mcafee_is_truthful_k_double_is_not() -> None:
     mc = hz.audit("auction.mcafee", agents=4, prior="uniform:0,1", properties=["dsic"],
-                  samples=2000, params={"buyers": 2})
+                  samples=2000, context={"buyers": 2})
     assert mc.check("dsic").holds is True
     kd = hz.audit("auction.k_double", agents=4, prior="uniform:0,1", properties=["dsic"],
-                  samples=500, params={"buyers": 2})
+                  samples=500, context={"buyers": 2})
     assert kd.check("dsic").holds is False
 
 

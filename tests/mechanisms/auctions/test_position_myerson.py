@@ -66,9 +66,9 @@ def test_quality_scores_rank_by_bid_times_quality() -> None:
 
 def test_position_vcg_is_truthful_gsp_is_not() -> None:
     common = dict(agents=3, prior="uniform:0,1", properties=["dsic"], samples=1000)
-    assert hz.audit("auction.position_vcg", params={"slots": [1.0, 0.6]},
+    assert hz.audit("auction.position_vcg", context={"slots": [1.0, 0.6]},
                     **common).check("dsic").holds is True
-    assert hz.audit("auction.gsp", params={"slots": [1.0, 0.6]},
+    assert hz.audit("auction.gsp", context={"slots": [1.0, 0.6]},
                     **common).check("dsic").holds is False
 
 

@@ -1,7 +1,12 @@
 """Sybils, colluders and the Clarke pivot mechanism, through the audit engine.
 
+Utility model (hurwicz.mechanisms.funding.audit): donor i values a dollar of project p's funding
+at θ_ip = √c_ip / Σ_j √c_jp — the value at which its truthful contribution is its own best
+response under ideal QF (Buterin, Hitzig & Weyl 2019, §3) — and pays what it gives.
+
 Closed forms: splitting a donation c into K identities raises plain QF's ideal match by
-(R + √(Kc))² − (R + √c)² (Buterin, Hitzig & Weyl 2019: QF is not sybil-proof); pairwise
+(R + √(Kc))² − (R + √c)² (Buterin, Hitzig & Weyl 2019: QF is not sybil-proof), worth θ times
+that to the donor (it pays the same money); pairwise
 matching's intra-sybil subsidy is (K−1)·c·M/(M + c/K) < (K−1)·c; identities kept in the donor's
 group gain nothing under cluster matching (Miller, Weyl & Erichsen 2022). The Clarke pivot
 mechanism is DSIC (Clarke 1971; Mas-Colell, Whinston & Green 1995, Prop. 23.C.4).
@@ -37,9 +42,10 @@ def sybil_gain(name: str, k: int, **params) -> float:
 def test_plain_qf_sybil_gain_grows_with_k_and_matches_the_closed_form() -> None:
     gains = [sybil_gain("funding.quadratic", k) for k in (2, 4, 8)]
     assert gains[0] < gains[1] < gains[2]
-    # the best splitter is the big donor a (c = 16) with others' root sum R = 1 + 2 = 3
+    # the best splitter is the big donor a (c = 16) with others' root sum R = 1 + 2 = 3; it
+    # values the project's funding at θ = √16 / (√16 + √1 + √4) = 4/7 and pays the same money
     for k, gain in zip((2, 4, 8), gains):
-        assert gain == pytest.approx(qf_sybil_gain(16, 3, k))
+        assert gain == pytest.approx(4 / 7 * qf_sybil_gain(16, 3, k))
     rep = hz.audit("funding.quadratic", inputs=[round_with()], adversary="sybil:4")
     rec = rep.check("sybil_proof:4")
     assert rec.holds is False and rec.counterexample["agent"] == "a"
@@ -70,9 +76,21 @@ def test_pairwise_intra_sybil_subsidy_closed_form() -> None:
 
 
 def test_collusion_among_donors_is_found() -> None:
+    """Real collusion, not over-donation: alone, no donor gains by giving more or less (the
+    model makes each truthful amount a best response), yet two donors who raise their gifts
+    together gain — their joint value of a dollar of funding exceeds each one's own."""
+    alone = hz.audit("funding.quadratic", inputs=[round_with()], properties=["dsic"])
+    assert alone.check("dsic").holds is True
+    assert alone.check("dsic").budget["deviations"] > 0
     rep = hz.audit("funding.quadratic", inputs=[round_with()], adversary="coalition:2")
     rec = rep.check("coalition_strategyproof")
-    assert rec.holds is False and rec.max_gain > 0
+    assert rec.holds is False and rec.max_gain > 1.0
+    ce = rec.counterexample
+    members = ce["agent"]
+    truth = {c["contributor"]: c["amount"] for c in round_with()["contributions"]}
+    # both members give more than they want to, and the group pays for it
+    assert all(sum(ce["deviation"]["report"][m].values()) > truth[m] for m in members)
+    assert ce["deviating_utility"] - ce["truthful_utility"] == pytest.approx(rec.max_gain)
 
 
 def test_bots_under_quadratic_funding() -> None:

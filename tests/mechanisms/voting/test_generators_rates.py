@@ -19,10 +19,15 @@ import numpy as np
 import pytest
 
 import hurwicz as hz
-from hurwicz.audit.rates import individually_manipulable, manipulability, trivially_manipulable
+from hurwicz.auditing.spec import audit_spec
 from hurwicz.cli import main
 from hurwicz.core.errors import PriorError
 from hurwicz.mechanisms.voting.generators import election, sample_approvals, sample_rankings
+from hurwicz.mechanisms.voting.manipulability import (
+    individually_manipulable,
+    manipulability,
+    trivially_manipulable,
+)
 
 
 def frequencies(rows: np.ndarray) -> dict[tuple, float]:
@@ -110,7 +115,7 @@ def test_manipulation_found_replays():
         if found:
             break
     assert found is not None
-    after = mech.run(mech.with_reports(e, {found["voter"]: found["ballot"]}))
+    after = mech.run(audit_spec(mech).with_reports(e, {found["voter"]: found["ballot"]}))
     truth = found["truth"]
     assert truth.index(after.result["winners"][0]) < truth.index(found["winners"][0])
 
@@ -135,11 +140,14 @@ def test_approval_rule_is_never_individually_manipulable_for_dichotomous_voters(
 
 
 def test_audit_samples_elections_from_a_culture():
-    rep = hz.audit("voting.borda", prior="mallows:0.8", agents=5, candidates=4,
-                   properties=["manipulable"], samples=20)
+    rep = hz.audit("voting.borda", prior="mallows:0.8", agents=5,
+                   sample_options={"candidates": 4}, properties=["manipulable"], samples=20)
     assert rep.check("manipulable").holds is False  # alias resolved on lookup
-    with pytest.raises(hz.core.errors.HurwiczError, match="preference culture"):
+    assert rep.check("manipulable").iid_profiles is True  # drawn from the culture
+    with pytest.raises(hz.core.errors.HurwiczError, match="NAME:PARAMS"):
         hz.audit("auction.second_price", prior="impartial", agents=3, properties=["dsic"])
+    with pytest.raises(hz.core.errors.HurwiczError, match="not a preference culture"):
+        hz.audit("voting.borda", prior="uniform:0,1", agents=3, properties=["manipulable"])
 
 
 def test_every_ranking_of_three_is_reachable():

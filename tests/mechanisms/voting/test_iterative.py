@@ -67,7 +67,7 @@ def test_baldwin_and_nanson_elect_the_condorcet_winner(groups) -> None:
 def test_every_rule_is_manipulable(rule: str) -> None:
     base = election([(1, "abc"), (1, "bca"), (1, "cab")])
     rec = hz.audit(rule, inputs=[base], properties=["manipulable"]).check("strategyproof")
-    assert rec.holds is False and rec.budget["exhaustive_profiles"] is True
+    assert rec.holds is False and "every profile of full rankings" in rec.budget["space"]
 
 
 def test_coombs_needs_complete_rankings() -> None:

@@ -85,7 +85,10 @@ def test_gregory_moves_only_the_last_parcel():
 
 def test_stv_more_seats_than_candidates_and_hare_quota():
     small = {"candidates": ["x", "y"], "ballots": [{"ranking": ["x"], "count": 3}]}
-    assert hz.mechanism("voting.stv", seats=3).run(small).result["winners"] == ["x", "y"]
+    # more seats than candidates used to elect everyone silently: now a clear error
+    with pytest.raises(hz.core.errors.ParameterError, match="params.seats"):
+        hz.mechanism("voting.stv", seats=3).run(small)
+    assert hz.mechanism("voting.stv", seats=2).run(small).result["winners"] == ["x", "y"]
     hare = hz.mechanism("voting.stv", seats=2, quota="hare").run(FOOD).result
     assert hare["quota"] == 10 and hare["winners"][0] == "chocolate"
 
@@ -202,7 +205,7 @@ def test_ilp_path_matches_enumeration_including_the_tie_break(profile, seats):
 
 
 def test_committee_rules_are_anonymous_and_audited():
-    rep = hz.audit("voting.pav", prior="impartial", agents=4, candidates=4,
+    rep = hz.audit("voting.pav", prior="impartial", agents=4, sample_options={"candidates": 4},
                    params={"seats": 2}, properties=["anonymous"], samples=30)
     assert rep.check("anonymous").holds
 
@@ -215,8 +218,9 @@ def test_every_multiwinner_rule_is_manipulable(rule):
     tries every ballot of every voter, and the manipulation replays."""
     import numpy as np
 
-    from hurwicz.audit.rates import individually_manipulable
+    from hurwicz.auditing.spec import audit_spec
     from hurwicz.mechanisms.voting.generators import election
+    from hurwicz.mechanisms.voting.manipulability import individually_manipulable
 
     mech = hz.mechanism(rule, seats=2)
     kind = "ranking" if rule == "voting.stv" else "approve"
@@ -228,7 +232,54 @@ def test_every_multiwinner_rule_is_manipulable(rule):
         if found:
             break
     assert found is not None
+    spec = audit_spec(mech)
     truth = found["truth"]
-    honest = mech.utility(found["voter"], truth, mech.run(data))
-    manipulated = mech.run(mech.with_reports(data, {found["voter"]: found["ballot"]}))
-    assert mech.utility(found["voter"], truth, manipulated) > honest
+    honest = spec.utility(found["voter"], truth, mech.run(data))
+    manipulated = mech.run(spec.with_reports(data, {found["voter"]: found["ballot"]}))
+    assert spec.utility(found["voter"], truth, manipulated) > honest
+
+
+def near_tie_approvals(seed: int, m: int = 9, groups: int = 14) -> dict:
+    """Approval sets of 1–3 candidates, each held by 100 000 + (0..3) voters: the Thiele
+    scores of many committees are within a few units of each other out of millions, far below
+    HiGHS's default relative gap (1e-4)."""
+    rng = np.random.default_rng(seed)
+    names = [chr(ord("a") + k) for k in range(m)]
+    return {"candidates": names,
+            "ballots": [{"approve": sorted(rng.choice(names, int(rng.integers(1, 4)),
+                                                      replace=False).tolist()),
+                         "count": 100_000 + int(rng.integers(0, 4))} for _ in range(groups)]}
+
+
+@pytest.mark.parametrize("seats", [2, 3, 4])
+@pytest.mark.parametrize("seed", range(4))
+def test_ilp_path_is_exact_on_near_ties(seed, seats, monkeypatch) -> None:
+    """The ILP (forced by MAX_ENUMERATION = 0) proves the same optimum as enumerating every
+    committee in integer arithmetic, and picks the same committee among tied optima."""
+    data = near_tie_approvals(seed)
+    names = data["candidates"]
+    approvals = np.array([[c in b["approve"] for c in names] for b in data["ballots"]], bool)
+    counts = np.array([b["count"] for b in data["ballots"]])
+    expected = {rule: hz.mechanism(rule, seats=seats).run(data).result
+                for rule in ("voting.pav", "voting.cc")}
+    monkeypatch.setattr(committees, "MAX_ENUMERATION", 0)
+    for rule, kind in (("voting.pav", "pav"), ("voting.cc", "cc")):
+        solved = hz.mechanism(rule, seats=seats).run(data).result
+        assert solved["exact"] is True
+        assert solved["winners"] == expected[rule]["winners"]
+        weights = thiele_weights(kind, seats)
+        best = max(thiele_score(approvals, counts, list(w), weights)
+                   for w in itertools.combinations(range(len(names)), seats))
+        chosen = [names.index(c) for c in solved["winners"]]
+        assert thiele_score(approvals, counts, chosen, weights) == best  # integers, exactly
+
+
+def test_ilp_tie_break_on_exact_ties(monkeypatch) -> None:
+    """Four disjoint groups of equal size and two seats: every pair of groups' candidates ties
+    (PAV and CC alike), and the priority order (input order) picks a and b."""
+    data = {"candidates": ["a", "b", "c", "d"],
+            "ballots": [{"approve": [c], "count": 250_000} for c in "dcba"]}
+    monkeypatch.setattr(committees, "MAX_ENUMERATION", 0)
+    for rule in ("voting.pav", "voting.cc"):
+        out = hz.mechanism(rule, seats=2).run(data).result
+        assert out["winners"] == ["a", "b"] and out["exact"] is True

@@ -30,23 +30,25 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.capabilities import BotIdentities
+from hurwicz.core.claims import Claim
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
-from hurwicz.mechanisms import instances
+from hurwicz.core.types import MAX_AMOUNT, Name
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from .audit import FcfsAudit, RaffleAudit
 
 
 class RaffleInput(BaseModel):
     """``{"units": k, "entries": {identity: tickets}, "groups": {group: [identities]}}``."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    units: int = Field(ge=0)
-    entries: dict[Name, Annotated[int, Field(ge=0)]]
+    units: int = Field(ge=0, le=10**9)
+    entries: dict[Name, Annotated[int, Field(ge=0, le=10**9)]]
     groups: dict[Name, list[Name]] = Field(default_factory=dict)
 
 
@@ -55,7 +57,7 @@ class RaffleParams(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     mode: Literal["individual", "weighted", "group"] = "individual"
-    max_entries: int = Field(1, ge=1, description="tickets allowed per identity")
+    max_entries: int = Field(1, ge=1, le=10**9, description="tickets allowed per identity")
     beacon: str = Field("", description="committed random value: the draw is SHA-256(beacon, "
                         "entries), so anyone can re-run it")
 
@@ -89,7 +91,7 @@ def draw_seed(beacon: str, entries: Mapping[str, int], units: int) -> int:
 
 
 @register
-class Raffle(Mechanism):
+class Raffle(Mechanism, BotIdentities):
     """Verifiable lottery for scarce goods (individual, weighted or group entries).
 
     Example:
@@ -102,12 +104,14 @@ class Raffle(Mechanism):
 
     name = "allocation.raffle"
     family = "allocation"
-    random_instance = instances.hook(instances.raffle)
     summary = "Verifiable lottery: individual, weighted or group entries, per-identity limits."
-    claims = ("anonymous",)
-    report_kind = "other"
+    # exact, symmetric win probabilities only in the individual lottery; weighted and group
+    # probabilities are Monte Carlo estimates seeded by the (named) entry list
+    claims = (Claim("anonymous", when=lambda p: p.mode == "individual",
+                    condition="mode = individual"),)
     Params = RaffleParams
     Input = RaffleInput
+    Audit = RaffleAudit
 
     def parse_input(self, data: Any) -> RaffleInput:
         inp = super().parse_input(data)
@@ -183,40 +187,16 @@ class Raffle(Mechanism):
             metrics={"units": inp.units, "allocated": len(winners)},
         )
 
-    # audit hooks: an identity's report is its ticket count
-    def reports(self, data: Any) -> dict[str, int]:
-        return dict(self.parse_input(data).entries)
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        entries = dict(data["entries"])
-        for who, tickets in reports.items():
-            if tickets is None:
-                entries.pop(who, None)
-            else:
-                entries[who] = tickets
-        return {**data, "entries": entries}
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Probability of winning (a unit is worth 1 to an entrant)."""
-        return float(outcome.result["win_probability"].get(agent, 0.0))
-
-    def group_utility(self, agents: list[str], true_types: Mapping[str, Any],
-                      outcome: Outcome) -> float:
-        """Probability that at least one of the agent's identities wins (exact for the
-        individual lottery; union bound-free estimate otherwise)."""
-        entries = outcome.result["win_probability"]
-        active = [a for a, p in entries.items() if p > 0]
-        if outcome.result["probability_exact"] and active:
-            units = int(outcome.metrics["units"])
-            own = sum(1 for a in agents if entries.get(a, 0) > 0)
-            return win_at_least_once(len(active), own, units)
-        miss = 1.0
-        for a in agents:
-            miss *= 1.0 - entries.get(a, 0.0)
-        return 1.0 - miss
-
     def add_identities(self, data: Any, agent: str, k: int) -> tuple[dict[str, Any], list[str]]:
-        """``agent`` keeps its entry and adds ``k`` bot identities with one ticket each."""
+        """``agent`` keeps its entry and adds ``k`` bot identities with one ticket each.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> _, ids = hz.mechanism("allocation.raffle").add_identities(
+            ...     {"units": 1, "entries": {"a": 1}}, "a", 2)
+            >>> ids
+            ['a', 'a+bot1', 'a+bot2']
+        """
         ids = [agent] + [f"{agent}+bot{i + 1}" for i in range(k)]
         entries = dict(data["entries"])
         for bot in ids[1:]:
@@ -228,8 +208,8 @@ class FcfsInput(BaseModel):
     """``{"units": k, "arrivals": {identity: arrival time}}``."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    units: int = Field(ge=0)
-    arrivals: dict[Name, Annotated[float, Field(ge=0, allow_inf_nan=False)]]
+    units: int = Field(ge=0, le=10**9)
+    arrivals: dict[Name, Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]]
 
 
 @register
@@ -247,8 +227,8 @@ class FirstComeFirstServed(Mechanism):
     name = "allocation.fcfs"
     family = "allocation"
     summary = "The earliest arrivals get the units (ties by name)."
-    report_kind = "other"
     Input = FcfsInput
+    Audit = FcfsAudit
 
     def run_parsed(self, inp: FcfsInput) -> Outcome:
         order = sorted(inp.arrivals, key=lambda n: (inp.arrivals[n], n))

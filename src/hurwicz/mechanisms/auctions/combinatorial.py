@@ -8,11 +8,14 @@ Input: ``{"items": ["A", "B"], "bids": {"a": [{"bundle": ["A", "B"], "value": 10
 ``auction.vcg`` solves the winner determination problem exactly on HiGHS
 (:mod:`.wdp`) and charges Clarke pivot payments p_i = W₋ᵢ − (W − v_i(S_i)). Only winners are
 re-solved (a bidder who wins nothing has a zero pivot), each pivot warm-started from the main
-allocation without the bidder. With ``time_limit`` the solver may stop early: the outcome then
-says ``exact: false`` with the MIP gap, and — since VCG payments on a non-optimal allocation
-are neither truthful nor individually rational — ``auction.vcg`` refuses to present them
-(a ``SolverError``) unless ``allow_inexact=True``, in which case the payments are reported with
-``truthful: false`` and ``active_claims()`` no longer lists dsic, ir or efficient.
+allocation without the bidder. ``exact: true`` means every solve was *proven* optimal (zero
+relative MIP gap, status and final gap checked: :mod:`hurwicz.core.highs`), to within
+``result.tolerance`` (0.5 for whole-number bids: exactly optimal; else
+max(1e-6, 1e-12 × welfare bound)). With ``time_limit`` the solver may stop early: the outcome
+then says ``exact: false`` with the MIP gap, and — since VCG payments on a non-optimal
+allocation are neither truthful nor individually rational — ``auction.vcg`` refuses to present
+them (a ``SolverError``) unless ``allow_inexact=True``, in which case the payments are reported
+with ``truthful: false`` and ``active_claims()`` no longer lists dsic, ir or efficient.
 
 ``auction.greedy_combinatorial`` (Lehmann, O'Callaghan & Shoham 2002, JACM 49(5)) ranks
 single-minded bids by value/√|bundle|, accepts greedily, and charges each winner its critical
@@ -31,21 +34,21 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.claims import Claim
 from hurwicz.core.errors import InputError, SolverError
+from hurwicz.core.highs import reported_gap
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.types import Money, Name
 from hurwicz.core.validation import validate_model
-from hurwicz.mechanisms import instances
 
+from .audit import CombinatorialAudit
 from .wdp import WinnerDetermination
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 class BundleBid(BaseModel):
@@ -53,7 +56,7 @@ class BundleBid(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
     bundle: list[Name] = Field(min_length=1)
-    value: float = Field(ge=0, allow_inf_nan=False)
+    value: Money
 
 
 class CombinatorialInput(BaseModel):
@@ -100,43 +103,14 @@ def validate_combinatorial(data: Any) -> CombinatorialInput:
 
 
 class CombinatorialAuction(Mechanism):
-    """Shared input handling and hooks for bundle bids."""
+    """Shared input handling for bundle bids."""
 
     family: ClassVar[str] = "auction"
-    report_kind: ClassVar[str] = "bundles"
     Input = CombinatorialInput
-    random_instance = instances.hook(instances.combinatorial)
+    Audit = CombinatorialAudit
 
     def parse_input(self, data: Any) -> CombinatorialInput:
         return validate_combinatorial(data)
-
-    def reports(self, data: Any) -> dict[str, list[dict[str, Any]]]:
-        return {who: [b.model_dump() for b in bids]
-                for who, bids in self.parse_input(data).bids.items()}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        bids = dict(data["bids"])
-        for who, r in reports.items():
-            if r is None:
-                bids.pop(who, None)
-            else:
-                bids[who] = r
-        return {**data, "bids": bids}
-
-    def candidate_deviations(self, data: Any, agent: str, rng: Any, limit: int) -> list[Any]:
-        """Scale every bid, drop bids, or bid only on one of one's bundles."""
-        truth = self.reports(data)[agent]
-        out = [[{**b, "value": b["value"] * f} for b in truth] for f in (0.0, 0.5, 0.9, 1.1)]
-        out += [[b] for b in truth]
-        return out[:limit]
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Value of the won bundle under the true XOR bids (the best true bid it covers)."""
-        won = set(outcome.allocation.get(agent) or [])
-        if not won:
-            return -outcome.payment(agent)
-        value = max((b["value"] for b in true_type if set(b["bundle"]) <= won), default=0.0)
-        return float(value - outcome.payment(agent))
 
     def _outcome(self, inp: CombinatorialInput, allocation: dict[str, list[str]],
                  payments: dict[str, float], result: dict[str, Any], welfare: float) -> Outcome:
@@ -158,13 +132,12 @@ class VCG(CombinatorialAuction):
 
     name = "auction.vcg"
     summary = "Exact winner determination (HiGHS MILP) with Clarke pivot payments."
-    claims = ("dsic", "ir", "efficient", "budget_balance")
     Params = VcgParams
-
-    def active_claims(self) -> tuple[str, ...]:
-        if self.params.allow_inexact and self.params.time_limit is not None:
-            return ("budget_balance",)
-        return tuple(self.claims)
+    version = "2"  # zero MIP gap, proven optimality, payments within [0, bid], tolerance
+    claims = (*(Claim(p, when=lambda params: not (params.allow_inexact
+                                                  and params.time_limit is not None),
+                      condition="payments are exact: not (allow_inexact and time_limit)")
+                for p in ("dsic", "ir", "efficient")), "budget_balance")
 
     def run_parsed(self, inp: CombinatorialInput) -> Outcome:
         bids = [(who, b.bundle, b.value) for who in sorted(inp.bids) for b in inp.bids[who]]
@@ -172,28 +145,35 @@ class VCG(CombinatorialAuction):
         main = wdp.solve()
         winner_of = {bids[k][0]: k for k in main.winning_bids}
         pivots: dict[str, float] = {}
-        exact, gap = main.exact, main.mip_gap
+        exact, gap, status = main.exact, main.mip_gap, main.status
         for who in sorted(winner_of):
             warm = [k for k in main.winning_bids if bids[k][0] != who]
             sol = wdp.solve(without=who, warm_start=warm)
             pivots[who] = sol.welfare
+            if not sol.exact and exact:
+                status = sol.status
             exact = exact and sol.exact
             gap = max(gap, sol.mip_gap)
+            # a pivot allocation is feasible for the main problem: one worth more than the
+            # "optimal" allocation by more than the tolerance would contradict its proof
+            if sol.welfare > main.welfare + wdp.tolerance:
+                exact = False
         if not exact and not self.params.allow_inexact:
-            raise SolverError(f"the time limit was hit (MIP gap {gap:.3g}): VCG payments on a "
-                              "non-optimal allocation are not truthful; raise time_limit or "
-                              "set allow_inexact=true", "time_limit")
+            raise SolverError(f"optimality not proven (HiGHS: {status}, MIP gap {gap:.3g}): "
+                              "VCG payments on a non-optimal allocation are not truthful; "
+                              "raise time_limit or set allow_inexact=true", "time_limit")
         names = sorted(inp.bids)
         payments = dict.fromkeys(names, 0.0)
         for who, k in winner_of.items():
-            others_now = main.welfare - bids[k][2]
-            payments[who] = max(pivots[who] - others_now, 0.0) if exact else pivots[who] - \
-                others_now
+            price = pivots[who] - (main.welfare - bids[k][2])
+            # proven solves put the price in [−tolerance, bid + tolerance]: clamping it to
+            # [0, bid] moves it by no more than the proven tolerance (rounding, mostly)
+            payments[who] = min(max(price, 0.0), bids[k][2]) if exact else price
         allocation = {n: (sorted(bids[winner_of[n]][1]) if n in winner_of else [])
                       for n in names}
-        result = {"winners": sorted(winner_of), "exact": exact, "mip_gap": gap,
-                  "truthful": exact, "solves": wdp.solves,
-                  "pivot_welfare": pivots, "status": main.status}
+        result = {"winners": sorted(winner_of), "exact": exact, "mip_gap": reported_gap(gap),
+                  "tolerance": wdp.tolerance, "truthful": exact, "solves": wdp.solves,
+                  "pivot_welfare": pivots, "status": status}
         return self._outcome(inp, allocation, payments, result, main.welfare)
 
 

@@ -25,53 +25,60 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.capabilities import BatchLayout, BatchPath, ScalarReports
 from hurwicz.core.errors import InputError
-from hurwicz.core.mechanism import Mechanism
+from hurwicz.core.mechanism import Mechanism, NoParams
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
-from hurwicz.mechanisms import instances
+from hurwicz.core.types import Money, Name
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Value = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+from .audit import DoubleAudit
+from .single_item import check_bid_array
 
 
 class DoubleInput(BaseModel):
     """``{"buyers": {name: value}, "sellers": {name: cost}}`` (names must differ)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    buyers: dict[Name, Value]
-    sellers: dict[Name, Value]
+    buyers: dict[Name, Money]
+    sellers: dict[Name, Money]
 
 
-class McAfeeParams(BaseModel):
-    """Batch layout: the first ``buyers`` columns are buyers."""
+@dataclass(frozen=True)
+class DoubleLayout(BatchLayout):
+    """Batch layout of double auctions: the first ``buyers`` columns are buyers (in name
+    order), the rest sellers (in name order).
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    buyers: int | None = Field(None, ge=0, description="for run_batch: how many of the columns "
-                               "are buyers (the rest are sellers)")
+    Example:
+        >>> DoubleLayout(("b1", "s1"), buyers=1).buyers
+        1
+    """
+
+    buyers: int = 0
 
 
-class KDoubleParams(McAfeeParams):
+class KDoubleParams(BaseModel):
     """Price weight κ."""
 
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     k: float = Field(0.5, ge=0, le=1, allow_inf_nan=False,
                      description="price = k·b_k + (1−k)·s_k at the crossing")
 
 
-class DoubleAuction(Mechanism):
-    """Shared sorting, batch layout and hooks."""
+class DoubleAuction(Mechanism, BatchPath, ScalarReports):
+    """Shared sorting and batch layout."""
 
     family: ClassVar[str] = "auction"
-    report_kind: ClassVar[str] = "scalar"
     Input = DoubleInput
-    random_instance = instances.hook(instances.double)
-    Params: ClassVar[type[BaseModel]] = McAfeeParams
+    Audit = DoubleAudit
+    Params: ClassVar[type[BaseModel]] = NoParams
 
     def parse_input(self, data: Any) -> DoubleInput:
         inp = super().parse_input(data)
@@ -84,24 +91,105 @@ class DoubleAuction(Mechanism):
         """→ buyer trades [B, nb], seller trades [B, ns], buyer price [B], seller price [B]."""
         raise NotImplementedError
 
-    def run_batch(self, reports: np.ndarray) -> BatchOutcome:
-        """Columns ``[0, buyers)`` are buyers' values, the rest sellers' costs.
+    def run_batch(self, reports: np.ndarray, layout: BatchLayout | None = None) -> BatchOutcome:
+        """Columns ``[0, layout.buyers)`` are buyers' values, the rest sellers' costs.
 
         Example:
             >>> import numpy as np, hurwicz as hz
-            >>> m = hz.mechanism("auction.k_double", buyers=1)
-            >>> m.run_batch(np.array([[10.0, 4.0]])).payments.tolist()
+            >>> m = hz.mechanism("auction.k_double")
+            >>> m.run_batch(np.array([[10.0, 4.0]]), m.layout(2, {"buyers": 1})).payments.tolist()
             [[7.0, -7.0]]
         """
-        arr = np.asarray(reports, dtype=float)
-        nb = self.params.buyers
-        if nb is None or arr.ndim != 2 or nb > arr.shape[1]:
-            raise InputError("params.buyers", "run_batch needs buyers=<number of buyer "
-                             "columns> and reports of shape [batch, buyers + sellers]")
+        if not isinstance(layout, DoubleLayout):
+            raise InputError("layout", "double-auction batches need a layout saying which "
+                             "columns are buyers: mech.layout(traders, {\"buyers\": k})")
+        arr = check_bid_array(reports, shape_doc="[batch, buyers + sellers]")
+        if len(layout.agents) != arr.shape[1]:
+            raise InputError("layout.agents", f"names {len(layout.agents)} traders but the "
+                             f"reports have {arr.shape[1]}")
+        nb = layout.buyers
         bt, st, bp, sp = self._clear(arr[:, :nb], arr[:, nb:])
         alloc = np.concatenate([bt, -st], axis=1).astype(float)
         pay = np.concatenate([bt * bp[:, None], -st * sp[:, None]], axis=1)
         return BatchOutcome(alloc, pay, {"trades": bt.sum(axis=1)})
+
+    def layout(self, agents: int | Sequence[str],
+               context: Mapping[str, Any] | None = None) -> DoubleLayout:
+        """A batch layout; ``context["buyers"]`` is how many of the traders buy. With a count
+        the traders are named b1.. and s1..; with names, the first ``buyers`` names buy.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> hz.mechanism("auction.mcafee").layout(3, {"buyers": 2}).agents
+            ('b1', 'b2', 's1')
+        """
+        context = dict(context or {})
+        buyers = context.pop("buyers", None)
+        if context:
+            raise InputError(f"context.{sorted(context)[0]}", "unknown (double-auction "
+                             "batches take buyers)")
+        n = agents if isinstance(agents, int) else len(agents)
+        if isinstance(buyers, bool) or not isinstance(buyers, int) or not 0 <= buyers <= n:
+            raise InputError("context.buyers", f"how many of the {n} traders buy (0..{n}), got "
+                             f"{buyers!r}")
+        if isinstance(agents, int):
+            names = [f"b{i + 1}" for i in range(buyers)] + [f"s{i + 1}"
+                                                            for i in range(n - buyers)]
+        else:
+            names = sorted(agents[:buyers]) + sorted(agents[buyers:])
+        return DoubleLayout(tuple(names), buyers=buyers)
+
+    def batch_reports(self, data: Any) -> tuple[np.ndarray, DoubleLayout]:
+        """One input as a batch row (buyers, then sellers, each in name order) and its layout.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> r, lay = hz.mechanism("auction.mcafee").batch_reports(
+            ...     {"buyers": {"x": 5.0}, "sellers": {"a": 1.0}})
+            >>> r.tolist(), lay.agents, lay.buyers
+            ([[5.0, 1.0]], ('x', 'a'), 1)
+        """
+        inp = self.parse_input(data)
+        buyers, sellers = sorted(inp.buyers), sorted(inp.sellers)
+        row = [inp.buyers[b] for b in buyers] + [inp.sellers[s] for s in sellers]
+        return (np.array([row], dtype=float).reshape(1, len(row)),
+                DoubleLayout(tuple(buyers + sellers), buyers=len(buyers)))
+
+    def input_from_reports(self, reports: Mapping[str, Any],
+                           layout: BatchLayout | None = None) -> dict[str, Any]:
+        """An input in which the layout's buyers report values and its sellers costs.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> m = hz.mechanism("auction.mcafee")
+            >>> m.input_from_reports({"b1": 5.0, "s1": 2.0}, m.layout(2, {"buyers": 1}))
+            {'buyers': {'b1': 5.0}, 'sellers': {'s1': 2.0}}
+        """
+        if not isinstance(layout, DoubleLayout):
+            raise InputError("layout", "needed to tell buyers from sellers")
+        buyers = set(layout.agents[:layout.buyers])
+        return {"buyers": {n: v for n, v in reports.items() if n in buyers and v is not None},
+                "sellers": {n: v for n, v in reports.items()
+                            if n not in buyers and v is not None}}
+
+    def optimal_welfare_batch(self, values: np.ndarray,
+                              layout: BatchLayout | None = None) -> np.ndarray | None:
+        """Gains from trade: Σ over efficient pairs of (value − cost). Welfare in the batch
+        path counts value × allocation, so a seller's trade counts −cost.
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> m = hz.mechanism("auction.mcafee")
+            >>> m.optimal_welfare_batch(np.array([[9.0, 5.0, 2.0, 6.0]]),
+            ...                         m.layout(4, {"buyers": 2})).tolist()
+            [7.0]
+        """
+        if not isinstance(layout, DoubleLayout):
+            return None
+        arr = np.asarray(values, dtype=float)
+        _, b, _, s = self._sorted(arr[:, :layout.buyers], arr[:, layout.buyers:])
+        m = min(b.shape[1], s.shape[1])
+        return np.maximum(b[:, :m] - s[:, :m], 0.0).sum(axis=1)
 
     def run_parsed(self, inp: DoubleInput) -> Outcome:
         buyers, sellers = sorted(inp.buyers), sorted(inp.sellers)
@@ -143,28 +231,6 @@ class DoubleAuction(Mechanism):
         ranks[rows, order] = np.arange(order.shape[1])[None, :]
         return (ranks < count[:, None]).astype(int)
 
-    # hooks: every trader reports one number
-    def reports(self, data: Any) -> dict[str, float]:
-        inp = self.parse_input(data)
-        return {**inp.buyers, **inp.sellers}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        buyers, sellers = dict(data["buyers"]), dict(data["sellers"])
-        for who, r in reports.items():
-            side = buyers if who in buyers else sellers
-            if r is None:
-                side.pop(who, None)
-            else:
-                side[who] = r
-        return {**data, "buyers": buyers, "sellers": sellers}
-
-    def input_from_reports(self, reports: Mapping[str, Any]) -> dict[str, Any]:
-        nb = self.params.buyers
-        if nb is None:
-            raise InputError("params.buyers", "needed to tell buyers from sellers")
-        names = sorted(reports)
-        return {"buyers": {n: reports[n] for n in names[:nb] if reports[n] is not None},
-                "sellers": {n: reports[n] for n in names[nb:] if reports[n] is not None}}
 
 
 @register

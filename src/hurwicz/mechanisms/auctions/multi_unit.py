@@ -4,12 +4,20 @@ Input: ``{"units": 3, "bids": {"a": [10, 6], "b": [8]}}`` — each bidder's marg
 increasing (its value for a 1st, 2nd, ... unit). The k highest marginal bids at or above the
 reserve win (ties: lower name first, then earlier unit). Rules differ in payments:
 
-- ``auction.uniform_price``: every unit sells at one price — the lowest winning bid (``kth``)
-  or the highest losing bid (``k_plus_1``; 0 if none) — or the reserve if higher;
+- ``auction.uniform_price``: every unit sold sells at one price — the lowest winning bid
+  (``kth``: the lowest accepted marginal bid, also when fewer bids than units are admissible)
+  or the highest losing admissible bid (``k_plus_1``; when every admissible bid wins there is
+  no losing bid and the price is the reserve) — or the reserve if higher;
 - ``auction.pay_as_bid`` (discriminatory): each winning bid pays itself;
-- ``auction.vcg_multi_unit``: a bidder winning q units pays the q highest marginal bids of the
-  others that its units displaced (its externality) — truthful (Vickrey 1961, §5; Krishna,
-  *Auction Theory*, 2nd ed., ch. 12–13).
+- ``auction.vcg_multi_unit``: a bidder winning q units pays its externality: the q highest
+  marginal values its units displaced, where the seller keeps every unsold unit at the reserve
+  (as if it bid the reserve on each unit), so each displaced unit costs max(displaced bid,
+  reserve) — truthful (Vickrey 1961, §5; Krishna, *Auction Theory*, 2nd ed., ch. 12–13; the
+  reserve as the seller's bids: Ausubel & Cramton 2004, "Vickrey auctions with reserve
+  pricing", Economic Theory 23).
+
+Batches (``run_batch``) take reports ``[batch, bidders, max units]`` (NaN pads bidders who want
+fewer units) and a :class:`MultiUnitLayout` that says how many units are for sale.
 
 Example:
     >>> import hurwicz as hz
@@ -23,42 +31,60 @@ Example:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.capabilities import BatchLayout, BatchPath
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
-from hurwicz.mechanisms import instances
+from hurwicz.core.types import MAX_AMOUNT, Money, Name
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Value = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+from .audit import MultiUnitAudit
+from .single_item import efficient_unless_reserve
+
+#: Most units an input may offer (arrays are sized by it).
+MAX_UNITS = 10**6
 
 
 class MultiUnitInput(BaseModel):
     """``{"units": k, "bids": {bidder: [marginal values, non-increasing]}}``."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    units: int = Field(ge=0)
-    bids: dict[Name, list[Value]]
+    units: int = Field(ge=0, le=MAX_UNITS)
+    bids: dict[Name, list[Money]]
+
+
+@dataclass(frozen=True)
+class MultiUnitLayout(BatchLayout):
+    """Batch layout of multi-unit auctions: the bidders and the number of units for sale.
+
+    Example:
+        >>> MultiUnitLayout.for_agents(2, units=3)
+        MultiUnitLayout(agents=('a1', 'a2'), units=3)
+    """
+
+    units: int = 1
 
 
 class MultiUnitParams(BaseModel):
     """Reserve price per unit."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    reserve: Value = Field(0.0, description="minimum price per unit; lower marginal bids lose")
+    reserve: Money = Field(0.0, description="minimum price per unit; lower marginal bids lose")
 
 
 class UniformParams(MultiUnitParams):
     """Uniform-price rule."""
 
     price_rule: Literal["kth", "k_plus_1"] = Field(
-        "k_plus_1", description="kth: lowest winning bid; k_plus_1: highest losing bid")
+        "k_plus_1", description="kth: lowest winning bid; k_plus_1: highest losing bid "
+        "(the reserve when no admissible bid loses)")
 
 
 def validate_multi_unit(data: Any) -> MultiUnitInput:
@@ -86,22 +112,30 @@ def _as_array(reports: np.ndarray) -> np.ndarray:
     if arr.ndim != 3:
         raise InputError("reports", f"must have shape [batch, bidders, units], got {arr.shape}")
     present = ~np.isnan(arr)  # NaN pads bidders that want fewer units
-    if arr.size and (not np.isfinite(arr[present]).all() or (arr[present] < 0).any()):
-        raise InputError("reports", "marginal values must be finite and non-negative")
-    if arr.shape[2] > 1 and (np.diff(arr, axis=2) > 0).any():
-        raise InputError("reports", "marginal values must be non-increasing along the last axis")
+    values = arr[present]
+    if arr.size and not (np.isfinite(values).all() and (values >= 0).all()
+                         and (values <= MAX_AMOUNT).all()):
+        raise InputError("reports", f"marginal values must be finite, non-negative and at most "
+                         f"{MAX_AMOUNT:g} (NaN pads missing units)")
+    if arr.shape[2] > 1:
+        # NaN may only pad the end of a bidder's list, and values must not increase
+        if (np.isnan(arr[:, :, :-1]) & ~np.isnan(arr[:, :, 1:])).any():
+            raise InputError("reports", "NaN may only pad the end of a bidder's values")
+        with np.errstate(invalid="ignore"):
+            if (np.diff(arr, axis=2) > 0).any():
+                raise InputError("reports", "marginal values must be non-increasing along "
+                                 "the last axis")
     return arr
 
 
-class MultiUnitAuction(Mechanism):
-    """Shared allocation (k highest marginal bids) and report hooks."""
+class MultiUnitAuction(Mechanism, BatchPath):
+    """Shared allocation (k highest marginal bids) and batch path."""
 
     family: ClassVar[str] = "auction"
-    report_kind: ClassVar[str] = "vector"
     Input = MultiUnitInput
-    random_instance = instances.hook(instances.multi_unit)
+    Audit = MultiUnitAudit
     Params: ClassVar[type[BaseModel]] = MultiUnitParams
-    units_param: ClassVar[bool] = True
+    claims: ClassVar[tuple] = ()
 
     def parse_input(self, data: Any) -> MultiUnitInput:
         return validate_multi_unit(data)
@@ -131,34 +165,80 @@ class MultiUnitAuction(Mechanism):
         pad[:, :width] = ranked[:, :width]
         return won, self._payments(values, won, pad, k), pad
 
-    def run_batch(self, reports: np.ndarray) -> BatchOutcome:
+    def run_batch(self, reports: np.ndarray, layout: BatchLayout | None = None) -> BatchOutcome:
         """Batch over ``reports`` of shape ``[batch, bidders, max units]`` (pad with NaN);
-        the number of units is the ``units`` attribute set by :meth:`with_units`.
+        ``layout`` (a :class:`MultiUnitLayout`) says how many units are for sale.
 
         Example:
             >>> import numpy as np, hurwicz as hz
-            >>> m = hz.mechanism("auction.pay_as_bid").with_units(2)
-            >>> m.run_batch(np.array([[[5.0, 1.0], [3.0, 0.0]]])).payments.tolist()
+            >>> m = hz.mechanism("auction.pay_as_bid")
+            >>> m.run_batch(np.array([[[5.0, 1.0], [3.0, 0.0]]]),
+            ...             m.layout(2, {"units": 2})).payments.tolist()
             [[5.0, 3.0]]
         """
-        k = getattr(self, "_batch_units", None)
-        if k is None:
-            raise InputError("units", "call with_units(k) before run_batch")
+        if not isinstance(layout, MultiUnitLayout):
+            raise InputError("layout", "multi-unit batches need a layout with the number of "
+                             "units: mech.layout(bidders, {\"units\": k})")
         values = _as_array(reports)
-        won, pay, _ = self._solve(values, k)
+        if len(layout.agents) != values.shape[1]:
+            raise InputError("layout.agents", f"names {len(layout.agents)} bidders but the "
+                             f"reports have {values.shape[1]}")
+        won, pay, _ = self._solve(values, layout.units)
         return BatchOutcome(won.astype(float), pay)
 
-    def with_units(self, k: int) -> MultiUnitAuction:
-        """A copy configured for batches of ``k`` units.
+    def layout(self, agents: int | Sequence[str],
+               context: Mapping[str, Any] | None = None) -> MultiUnitLayout:
+        """A batch layout; ``context`` must give ``units`` (a whole number ≥ 0).
 
         Example:
             >>> import hurwicz as hz
-            >>> hz.mechanism("auction.vcg_multi_unit").with_units(3)._batch_units
+            >>> hz.mechanism("auction.vcg_multi_unit").layout(2, {"units": 3}).units
             3
         """
-        clone = type(self)(**self.params.model_dump())
-        clone._batch_units = int(k)
-        return clone
+        context = dict(context or {})
+        units = context.pop("units", None)
+        if context:
+            raise InputError(f"context.{sorted(context)[0]}", "unknown (multi-unit batches "
+                             "take units)")
+        if isinstance(units, bool) or not isinstance(units, int) or not 0 <= units <= MAX_UNITS:
+            raise InputError("context.units", f"a whole number of units from 0 to {MAX_UNITS} "
+                             f"is needed, got {units!r}")
+        return MultiUnitLayout.for_agents(agents, units=units)
+
+    def batch_reports(self, data: Any) -> tuple[np.ndarray, MultiUnitLayout]:
+        """One input as a batch row ``[1, bidders, longest list]`` (NaN padded) and its layout.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> r, lay = hz.mechanism("auction.pay_as_bid").batch_reports(
+            ...     {"units": 2, "bids": {"a": [3.0, 1.0], "b": [2.0]}})
+            >>> r.tolist()[0][1][1] != r.tolist()[0][1][1], lay.units
+            (True, 2)
+        """
+        inp = self.parse_input(data)
+        names = sorted(inp.bids)
+        length = max([len(v) for v in inp.bids.values()] + [1])
+        values = np.full((1, len(names), length), np.nan)
+        for i, who in enumerate(names):
+            values[0, i, :len(inp.bids[who])] = inp.bids[who]
+        return values, MultiUnitLayout(tuple(names), units=inp.units)
+
+    def optimal_welfare_batch(self, values: np.ndarray,
+                              layout: BatchLayout | None = None) -> np.ndarray | None:
+        """The ``units`` highest marginal values per profile (reserve ignored).
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> m = hz.mechanism("auction.pay_as_bid")
+            >>> m.optimal_welfare_batch(np.array([[[5.0, 1.0], [3.0, np.nan]]]),
+            ...                         m.layout(2, {"units": 2})).tolist()
+            [8.0]
+        """
+        if not isinstance(layout, MultiUnitLayout):
+            return None
+        flat = np.nan_to_num(np.asarray(values, dtype=float).reshape(len(values), -1), nan=0.0)
+        top = -np.sort(-flat, axis=1)[:, :layout.units]
+        return top.sum(axis=1)
 
     def run_parsed(self, inp: MultiUnitInput) -> Outcome:
         names = sorted(inp.bids)
@@ -181,28 +261,6 @@ class MultiUnitAuction(Mechanism):
     def _result_extra(self, clearing: np.ndarray, k: int) -> dict[str, Any]:
         return {}
 
-    # audit hooks
-    def reports(self, data: Any) -> dict[str, list[float]]:
-        return {k: list(v) for k, v in self.parse_input(data).bids.items()}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        bids = dict(data["bids"])
-        for who, r in reports.items():
-            if r is None:
-                bids.pop(who, None)
-            else:
-                bids[who] = sorted((float(x) for x in r), reverse=True)
-        return {**data, "bids": bids}
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        return {"kind": "vector", "length": len(data["bids"].get(agent, [])), "low": 0.0,
-                "nonincreasing": True}
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Sum of the agent's true marginal values for the units it won, minus its payment."""
-        units = int(outcome.allocation.get(agent, 0))
-        return float(sum(list(true_type)[:units]) - outcome.payment(agent))
-
 
 @register
 class UniformPrice(MultiUnitAuction):
@@ -216,22 +274,27 @@ class UniformPrice(MultiUnitAuction):
     """
 
     name = "auction.uniform_price"
-    summary = "k units at one price: the k-th or (k+1)-th highest marginal bid."
-    claims = ("ir", "efficient", "budget_balance")
+    version = "2"
+    summary = "k units at one price: the lowest winning or the highest losing marginal bid."
+    claims = ("ir", efficient_unless_reserve(), "budget_balance")
     Params = UniformParams
 
     def _price(self, clearing: np.ndarray, k: int) -> np.ndarray:
-        idx = k - 1 if self.params.price_rule == "kth" else k
-        if k == 0:
-            return np.zeros(clearing.shape[0])
-        p = clearing[:, idx]
-        return np.maximum(np.where(np.isfinite(p), p, 0.0), self.params.reserve)
+        """Per profile: the price of every unit sold (NaN when nothing sells)."""
+        rows = np.arange(clearing.shape[0])
+        sold = np.isfinite(clearing[:, :k]).sum(axis=1)
+        if self.params.price_rule == "kth":  # the lowest accepted marginal bid
+            p = clearing[rows, np.maximum(sold - 1, 0)]
+        else:  # the highest rejected admissible bid; none rejected: the reserve
+            p = np.where(np.isfinite(clearing[:, k]), clearing[:, k], self.params.reserve)
+        return np.where(sold > 0, np.maximum(p, self.params.reserve), np.nan)
 
     def _payments(self, values, won, sorted_vals, k):
-        return won * self._price(sorted_vals, k)[:, None]
+        return won * np.nan_to_num(self._price(sorted_vals, k), nan=0.0)[:, None]
 
     def _result_extra(self, clearing, k):
-        return {"price": float(self._price(clearing[None], k)[0])}
+        price = float(self._price(clearing[None], k)[0])
+        return {"price": price if np.isfinite(price) else None}
 
 
 @register
@@ -247,7 +310,7 @@ class PayAsBid(MultiUnitAuction):
 
     name = "auction.pay_as_bid"
     summary = "k units; each winning marginal bid pays itself."
-    claims = ("ir", "efficient", "budget_balance")
+    claims = ("ir", efficient_unless_reserve(), "budget_balance")
 
     def _payments(self, values, won, sorted_vals, k):
         length = values.shape[2]
@@ -257,36 +320,41 @@ class PayAsBid(MultiUnitAuction):
 
 @register
 class VcgMultiUnit(MultiUnitAuction):
-    """VCG for identical units: a bidder winning q units pays the q highest marginal bids of
-    the others that lose because of it (the others' welfare loss).
+    """VCG for identical units: a bidder winning q units pays the others' welfare loss — the q
+    highest marginal values its units displaced, where the seller values each unsold unit at
+    the reserve, so each displaced unit costs max(displaced bid, reserve).
 
     Example:
         >>> import hurwicz as hz
         >>> hz.mechanism("auction.vcg_multi_unit").run({"units": 2, "bids": {
         ...     "a": [10, 9], "b": [4], "c": [3]}}).payments
         {'a': 7.0, 'b': 0.0, 'c': 0.0}
+        >>> hz.mechanism("auction.vcg_multi_unit", reserve=3).run({"units": 2, "bids": {
+        ...     "a": [20, 9], "b": [10]}}).payments  # a displaces the seller's unit: 3
+        {'a': 3.0, 'b': 9.0}
     """
 
     name = "auction.vcg_multi_unit"
-    summary = "VCG for identical units: pay the displaced marginal bids."
-    claims = ("dsic", "ir", "efficient", "budget_balance")
+    version = "2"
+    summary = "VCG for identical units: pay the displaced marginal values (reserve included)."
+    claims = ("dsic", "ir", efficient_unless_reserve(), "budget_balance")
 
     def _payments(self, values, won, sorted_vals, k):
         b, n, _length = values.shape
+        r = float(self.params.reserve)
         pay = np.zeros((b, n))
         with np.errstate(invalid="ignore"):
-            admissible = np.where(values >= self.params.reserve, values, 0.0)
+            # bids below the reserve, and missing units, count as the seller's own value r
+            admissible = np.where(values >= r, values, r)
         for i in range(n):
             others = np.delete(admissible, i, axis=1).reshape(b, -1)
             others = -np.sort(-others, axis=1)
             width = others.shape[1]
-            padded = np.zeros((b, k + 1))
+            padded = np.full((b, k + 1), r)
             padded[:, :min(k, width)] = others[:, :min(k, width)]
-            # the others' top k minus their top (k − q): the units i displaced
+            # the others' (and the seller's) top k minus their top (k − q): what i displaced
             q = won[:, i]
             cums = np.concatenate([np.zeros((b, 1)), np.cumsum(padded[:, :k], axis=1)], axis=1)
             rows = np.arange(b)
-            displaced = cums[rows, np.full(b, k)] - cums[rows, np.maximum(k - q, 0)]
-            # with a reserve a displaced unit would have sold at no less than the reserve
-            pay[:, i] = np.maximum(displaced, q * self.params.reserve)
+            pay[:, i] = cums[rows, np.full(b, k)] - cums[rows, np.maximum(k - q, 0)]
         return pay

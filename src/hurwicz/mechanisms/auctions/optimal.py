@@ -18,12 +18,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.capabilities import BatchLayout
 from hurwicz.core.errors import InputError, PriorError
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.priors import Prior, parse_prior
@@ -118,7 +118,8 @@ class MyersonParams(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     prior: str | list[str] = Field(description="one prior for all bidders, or one per bidder "
-                                   "in name order (e.g. ['uniform:0,1', 'uniform:0,2'])")
+                                   "in name order (e.g. ['uniform:0,1', 'uniform:0,2'])",
+                                   json_schema_extra={"examples": ["uniform:0,1"]})
     tie_break: TieBreak = Field("lowest_name", description=TIE_BREAK_DOC)
 
 
@@ -157,9 +158,6 @@ class Myerson(SingleItemAuction):
     def _reserve(self) -> float:  # no common reserve: each bidder has its own
         return 0.0
 
-    def active_claims(self) -> tuple[str, ...]:
-        return tuple(self.claims)
-
     def virtual_values(self, n: int) -> list[VirtualValue]:
         """One φ̄ per bidder column.
 
@@ -186,7 +184,7 @@ class Myerson(SingleItemAuction):
         masked = np.where(eligible, phi, -np.inf)
         top = masked.max(axis=1) if n else np.full(b, -np.inf)
         tied = (masked == top[:, None]) & np.isfinite(masked)
-        winner = np.where(np.isfinite(top), pick_tied(tied, self.params.tie_break, prio), -1)
+        winner = np.where(np.isfinite(top), pick_tied(tied, prio), -1)
         price = np.full(b, np.nan)
         for i, vv in enumerate(vvs):
             sel = winner == i
@@ -196,9 +194,9 @@ class Myerson(SingleItemAuction):
             others[:, i] = -np.inf
             rival = np.maximum(others.max(axis=1), 0.0)
             best = others.argmax(axis=1)
-            # with lowest-name ties the winner keeps ties against higher columns only
-            ties_win = (best > i) | ~np.isfinite(others.max(axis=1)) \
-                if self.params.tie_break == "lowest_name" else np.ones(sel.sum(), bool)
+            # the winner keeps a tie against the best rival iff it has the higher priority
+            wins_tie = (best > i) if prio is None else (prio[i] < prio[best])
+            ties_win = wins_tie | ~np.isfinite(others.max(axis=1))
             thr = vv.threshold(rival, ties_win, upper=bids[sel, i])
             price[sel] = np.minimum(thr, bids[sel, i])
         alloc = (winner[:, None] == np.arange(n)[None, :]).astype(float)
@@ -215,7 +213,7 @@ class Myerson(SingleItemAuction):
         out.result["reserves"] = {n: round(vv.reserve, 9) for n, vv in zip(names, vvs)}
         return out
 
-    def run_batch(self, reports: np.ndarray) -> BatchOutcome:
+    def run_batch(self, reports: np.ndarray, layout: BatchLayout | None = None) -> BatchOutcome:
         """Vectorised Myerson over ``[batch, bidders]`` (virtual values and thresholds are
         computed for all profiles at once).
 
@@ -225,10 +223,7 @@ class Myerson(SingleItemAuction):
             >>> m.run_batch(np.array([[0.3, 0.4], [0.9, 0.2]])).payments.round(6).tolist()
             [[0.0, 0.0], [0.5, 0.0]]
         """
-        return super().run_batch(reports)
-
-    def optimal_welfare_batch(self, values: np.ndarray) -> np.ndarray:
-        return np.maximum(values.max(axis=1), 0.0) if values.shape[1] else np.zeros(len(values))
+        return super().run_batch(reports, layout)
 
     def expected_revenue(self, agents: int, samples: int = 200_000, seed: int = 0
                          ) -> tuple[float, float]:
@@ -247,6 +242,3 @@ class Myerson(SingleItemAuction):
         phi = np.stack([vv(values[:, i]) for i, vv in enumerate(vvs)], axis=1)
         best = np.maximum(phi.max(axis=1), 0.0)
         return float(best.mean()), float(best.std(ddof=1) / np.sqrt(samples))
-
-    def input_from_reports(self, reports: Mapping[str, Any]) -> dict[str, Any]:
-        return {"bids": {k: v for k, v in reports.items() if v is not None}}

@@ -94,15 +94,14 @@ def efficient(mech: Mechanism | None, data: Any, outcome: Outcome) -> dict[str, 
         >>> import hurwicz as hz
         >>> data = {"bids": {"a": 3.0, "b": 5.0}}
         >>> efficient(None, data, hz.mechanism("auction.second_price", reserve=6).run(data))
-        {'welfare': 0, 'best_welfare': 5.0}
+        {'welfare': 0.0, 'best_welfare': 5.0}
     """
     measured = welfare(data, outcome) if isinstance(data, dict) else None
     if measured is None:
         return None
     got, best = measured
     if got < best - TOLERANCE * max(1.0, abs(best)):
-        return {"welfare": got, "best_welfare": best}
+        return {"welfare": float(got), "best_welfare": float(best)}
     return None
 
 
-PROPERTIES = {"efficient": efficient}

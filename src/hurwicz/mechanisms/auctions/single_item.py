@@ -2,9 +2,10 @@
 and the English (ascending) and Dutch (descending) clock auctions.
 
 All share one input schema, ``{"bids": {"alice": 10, "bob": 8}}``, a ``reserve``
-(bids below it lose; no bid at or above it means no sale) and an explicit ``tie_break``.
-Each runs through one vectorised kernel, so :meth:`run` and :meth:`run_batch` agree
-exactly: in a batch, column ``i`` is the agent whose name sorts ``i``-th.
+(bids below it lose; no bid at or above it means no sale) and an explicit ``tie_break``
+(``"lowest_name"`` or a seed: a seeded priority per bidder *name*). Each runs through one
+vectorised kernel, so :meth:`run` and :meth:`run_batch` agree exactly: in a batch, column ``i``
+is the agent whose name sorts ``i``-th (``layout.agents``; a1..an by default).
 
 Example:
     >>> import hurwicz as hz
@@ -16,35 +17,43 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.capabilities import (
+    BatchLayout,
+    BatchPath,
+    EquilibriumStrategies,
+    ScalarReports,
+)
+from hurwicz.core.claims import Claim
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
-from hurwicz.mechanisms import instances
+from hurwicz.core.types import MAX_AMOUNT, Money, Name
 
-from .tie_break import TIE_BREAK_DOC, TieBreak, pick_tied, priorities
+from .audit import SingleItemAudit
+from .tie_break import TIE_BREAK_DOC, TieBreak, column_priority, pick_tied
 
-AgentName = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Most price levels a clock auction may walk through (exact integers in float64).
+MAX_CLOCK_LEVELS = 2**53
 
 
 class SingleItemInput(BaseModel):
     """``{"bids": {name: non-negative number}}``; an empty dict is allowed (no sale)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    bids: dict[AgentName, Amount]
+    bids: dict[Name, Money]
 
 
 class ReserveParams(BaseModel):
     """Parameters shared by the sealed-bid single-item auctions."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    reserve: Amount = Field(0.0, description="minimum admissible bid; lower bids lose")
+    reserve: Money = Field(0.0, description="minimum admissible bid; lower bids lose")
     tie_break: TieBreak = Field("lowest_name", description=TIE_BREAK_DOC)
 
 
@@ -52,7 +61,7 @@ class ClockParams(ReserveParams):
     """Parameters of the clock auctions (English, Dutch)."""
 
     increment: float = Field(
-        0.01, gt=0, allow_inf_nan=False,
+        0.01, gt=0, le=MAX_AMOUNT, allow_inf_nan=False,
         description="clock step; price levels are reserve + k·increment",
     )
 
@@ -61,26 +70,66 @@ class PostedPriceParams(BaseModel):
     """Parameters of the posted-price mechanism."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    price: Amount = Field(description="take-it-or-leave-it price (it is also the reserve)")
+    price: Money = Field(description="take-it-or-leave-it price (it is also the reserve)",
+                         json_schema_extra={"examples": [5.0]})
     tie_break: TieBreak = Field("lowest_name", description=TIE_BREAK_DOC)
 
 
-def _as_batch(reports: np.ndarray) -> np.ndarray:
+def check_bid_array(reports: np.ndarray, ndim: int = 2,
+                    shape_doc: str = "[batch, agents]") -> np.ndarray:
+    """Batch reports as floats, or an error naming ``reports``: finite, ≥ 0, ≤ MAX_AMOUNT.
+
+    Example:
+        >>> try:
+        ...     check_bid_array(np.array([[1.0, np.nan]]))
+        ... except InputError as err:
+        ...     print(err)
+        reports: must be finite, non-negative numbers at most 1e+15
+    """
     bids = np.asarray(reports, dtype=float)
-    if bids.ndim != 2:
-        raise InputError("reports", f"must have shape [batch, agents], got {bids.shape}")
-    if bids.size and (not np.isfinite(bids).all() or (bids < 0).any()):
-        raise InputError("reports", "bids must be finite and non-negative")
+    if bids.ndim != ndim:
+        raise InputError("reports", f"must have shape {shape_doc}, got {bids.shape}")
+    if bids.size and not (np.isfinite(bids).all() and (bids >= 0).all()
+                          and (bids <= MAX_AMOUNT).all()):
+        raise InputError("reports", f"must be finite, non-negative numbers at most "
+                         f"{MAX_AMOUNT:g}")
     return bids
 
 
-class SingleItemAuction(Mechanism):
-    """Shared machinery: schema, report hooks, and the batch-kernel-backed :meth:`run`."""
+def batch_names(layout: BatchLayout | None, n: int) -> tuple[str, ...]:
+    """The agent of each column: the layout's, or a1..an; the counts must agree.
+
+    Example:
+        >>> batch_names(None, 2)
+        ('a1', 'a2')
+    """
+    if layout is None:
+        return BatchLayout.for_agents(n).agents
+    if len(layout.agents) != n:
+        raise InputError("layout.agents", f"names {len(layout.agents)} agents but the reports "
+                         f"have {n} columns")
+    return layout.agents
+
+
+def efficient_unless_reserve(field: str = "reserve") -> Claim:
+    """``efficient`` only without a reserve (a reserve withholds the item from bidders who
+    value it).
+
+    Example:
+        >>> efficient_unless_reserve().condition
+        'reserve = 0'
+    """
+    return Claim("efficient", when=lambda p: getattr(p, field) == 0, condition=f"{field} = 0")
+
+
+class SingleItemAuction(Mechanism, BatchPath, ScalarReports):
+    """Shared machinery: schema, batch path and the batch-kernel-backed :meth:`run`."""
 
     family: ClassVar[str] = "auction"
-    report_kind: ClassVar[str] = "scalar"
+    # 2: seeded tie-breaks draw priorities from (seed, bidder name), no longer per batch row
+    version: ClassVar[str] = "2"
     Input = SingleItemInput
-    random_instance = instances.hook(instances.single_item)
+    Audit = SingleItemAudit
     Params: ClassVar[type[BaseModel]] = ReserveParams
 
     # kernel: bids [B, n] -> allocation [B, n], payments [B, n], price [B], winner [B] (-1: none)
@@ -91,13 +140,7 @@ class SingleItemAuction(Mechanism):
     def _reserve(self) -> float:
         return float(self.params.reserve)
 
-    def active_claims(self) -> tuple[str, ...]:
-        # a positive reserve withholds the item from bidders who value it: not efficient
-        if self._reserve > 0:
-            return tuple(c for c in self.claims if c != "efficient")
-        return tuple(self.claims)
-
-    def run_batch(self, reports: np.ndarray) -> BatchOutcome:
+    def run_batch(self, reports: np.ndarray, layout: BatchLayout | None = None) -> BatchOutcome:
         """Vectorised run over ``reports`` of shape ``[batch, agents]``.
 
         Example:
@@ -106,16 +149,42 @@ class SingleItemAuction(Mechanism):
             >>> b.allocation.tolist(), b.payments.tolist()
             ([[0.0, 1.0, 0.0]], [[0.0, 4.0, 0.0]])
         """
-        bids = _as_batch(reports)
-        prio = priorities(self.params.tie_break, bids.shape)
-        k = self._kernel(bids, prio)
+        bids = check_bid_array(reports)
+        names = batch_names(layout, bids.shape[1])
+        k = self._kernel(bids, column_priority(self.params.tie_break, names))
         extra = {key: val for key, val in k.items() if key not in ("allocation", "payments")}
         return BatchOutcome(k["allocation"], k["payments"], extra)
+
+    def batch_reports(self, data: Any) -> tuple[np.ndarray, BatchLayout]:
+        """One input as a batch row and its layout.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> r, lay = hz.mechanism("auction.first_price").batch_reports({"bids": {"b": 1,
+            ...                                                                   "a": 2}})
+            >>> r.tolist(), lay.agents
+            ([[2.0, 1.0]], ('a', 'b'))
+        """
+        inp = self.parse_input(data)
+        names = sorted(inp.bids)
+        return (np.array([[inp.bids[n] for n in names]], dtype=float).reshape(1, len(names)),
+                BatchLayout(tuple(names)))
+
+    def input_from_reports(self, reports: Mapping[str, Any],
+                           layout: BatchLayout | None = None) -> dict[str, Any]:
+        """``{"bids": reports}`` (agents reporting ``None`` are left out).
+
+        Example:
+            >>> import hurwicz as hz
+            >>> hz.mechanism("auction.first_price").input_from_reports({"a": 1.0})
+            {'bids': {'a': 1.0}}
+        """
+        return {"bids": {k: v for k, v in reports.items() if v is not None}}
 
     def run_parsed(self, inp: SingleItemInput) -> Outcome:
         names = sorted(inp.bids)
         bids = np.array([[inp.bids[n] for n in names]], dtype=float).reshape(1, len(names))
-        prio = priorities(self.params.tie_break, bids.shape)
+        prio = column_priority(self.params.tie_break, names)
         k = self._kernel(bids, prio) if names else None
         allocation = {n: int(k["allocation"][0, i]) for i, n in enumerate(names)} if k else {}
         payments = {n: float(k["payments"][0, i]) for i, n in enumerate(names)} if k else {}
@@ -136,8 +205,8 @@ class SingleItemAuction(Mechanism):
             metrics={"welfare": welfare, "revenue": float(sum(payments.values()))},
         )
 
-    # hooks for audit / simulation
-    def optimal_welfare_batch(self, values: np.ndarray) -> np.ndarray:
+    def optimal_welfare_batch(self, values: np.ndarray,
+                              layout: BatchLayout | None = None) -> np.ndarray:
         """Best achievable welfare per profile: one item to the highest value.
 
         Example:
@@ -149,30 +218,14 @@ class SingleItemAuction(Mechanism):
             return np.zeros(values.shape[0])
         return np.maximum(values.max(axis=1), 0.0)
 
-    def reports(self, data: Any) -> dict[str, float]:
-        return dict(self.parse_input(data).bids)
 
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        base = data.model_dump() if isinstance(data, BaseModel) else dict(data)
-        bids = dict(base.get("bids", {}))
-        for name, bid in reports.items():
-            if bid is None:
-                bids.pop(name, None)
-            else:
-                bids[name] = bid
-        return {**base, "bids": bids}
-
-    def input_from_reports(self, reports: Mapping[str, Any]) -> dict[str, Any]:
-        return {"bids": {k: v for k, v in reports.items() if v is not None}}
-
-
-def _highest(bids: np.ndarray, eligible: np.ndarray, tie_break: TieBreak, prio,
+def _highest(bids: np.ndarray, eligible: np.ndarray, prio: np.ndarray | None,
              need_second: bool = True):
     """Winner index (−1 if none), the top bid, and the highest competing eligible bid."""
     masked = np.where(eligible, bids, -np.inf)
-    top = masked.max(axis=1)
+    top = masked.max(axis=1) if bids.shape[1] else np.full(bids.shape[0], -np.inf)
     has = np.isfinite(top)
-    winner = pick_tied(masked == top[:, None], tie_break, prio)
+    winner = pick_tied(masked == top[:, None], prio)
     second = None
     if need_second:
         if bids.shape[1] > 1:
@@ -188,7 +241,7 @@ def _one_hot(winner: np.ndarray, n: int) -> np.ndarray:
 
 
 @register
-class FirstPrice(SingleItemAuction):
+class FirstPrice(SingleItemAuction, EquilibriumStrategies):
     """First-price sealed-bid auction: the highest admissible bid wins and pays its bid.
 
     Not truthful: at the symmetric Bayes–Nash equilibrium with n i.i.d. U[0,1] values each
@@ -202,7 +255,7 @@ class FirstPrice(SingleItemAuction):
 
     name = "auction.first_price"
     summary = "Highest bid wins and pays its own bid."
-    claims = ("ir", "efficient", "budget_balance")
+    claims = ("ir", efficient_unless_reserve(), "budget_balance")
 
     def bne(self, priors):
         """Symmetric equilibrium bids for i.i.d. priors (see :mod:`.equilibrium`).
@@ -218,8 +271,7 @@ class FirstPrice(SingleItemAuction):
         return symmetric_bne("first_price", priors, self._reserve)
 
     def _kernel(self, bids, prio):
-        winner, top, _ = _highest(bids, bids >= self._reserve, self.params.tie_break, prio,
-                                  need_second=False)
+        winner, top, _ = _highest(bids, bids >= self._reserve, prio, need_second=False)
         alloc = _one_hot(winner, bids.shape[1])
         price = np.where(winner >= 0, top, np.nan)
         pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
@@ -240,11 +292,11 @@ class SecondPrice(SingleItemAuction):
 
     name = "auction.second_price"
     summary = "Highest bid wins and pays the second-highest bid (or the reserve)."
-    claims = ("dsic", "ir", "efficient", "budget_balance")
+    claims = ("dsic", "ir", efficient_unless_reserve(), "budget_balance")
 
     def _kernel(self, bids, prio):
         r = self._reserve
-        winner, _, second = _highest(bids, bids >= r, self.params.tie_break, prio)
+        winner, _, second = _highest(bids, bids >= r, prio)
         alloc = _one_hot(winner, bids.shape[1])
         price = np.where(winner >= 0, np.maximum(second, r), np.nan)
         pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
@@ -252,7 +304,7 @@ class SecondPrice(SingleItemAuction):
 
 
 @register
-class AllPay(SingleItemAuction):
+class AllPay(SingleItemAuction, EquilibriumStrategies):
     """All-pay auction: the highest bid wins; every admissible bidder pays its own bid.
 
     Bids below the reserve are not admitted: they neither win nor pay.
@@ -265,7 +317,7 @@ class AllPay(SingleItemAuction):
 
     name = "auction.all_pay"
     summary = "Highest bid wins; every bidder pays its bid."
-    claims = ("efficient", "budget_balance")
+    claims = (efficient_unless_reserve(), "budget_balance")
 
     def bne(self, priors):
         """Symmetric equilibrium bids for i.i.d. priors (see :mod:`.equilibrium`).
@@ -282,7 +334,7 @@ class AllPay(SingleItemAuction):
 
     def _kernel(self, bids, prio):
         eligible = bids >= self._reserve
-        winner, top, _ = _highest(bids, eligible, self.params.tie_break, prio, need_second=False)
+        winner, top, _ = _highest(bids, eligible, prio, need_second=False)
         alloc = _one_hot(winner, bids.shape[1])
         price = np.where(winner >= 0, top, np.nan)
         return {"allocation": alloc, "payments": np.where(eligible, bids, 0.0),
@@ -315,7 +367,7 @@ class PostedPrice(SingleItemAuction):
     def _kernel(self, bids, prio):
         willing = bids >= self._reserve
         has = willing.any(axis=1)
-        winner = np.where(has, pick_tied(willing, self.params.tie_break, prio), -1)
+        winner = np.where(has, pick_tied(willing, prio), -1)
         alloc = _one_hot(winner, bids.shape[1])
         price = np.where(has, self._reserve, np.nan)
         return {"allocation": alloc, "payments": alloc * self._reserve,
@@ -325,9 +377,15 @@ class PostedPrice(SingleItemAuction):
 def _levels(bids: np.ndarray, reserve: float, increment: float) -> np.ndarray:
     """Last clock level ``k`` with ``reserve + k·increment <= bid`` (−1 below the reserve).
 
-    A relative tolerance of 1e-9 of the increment absorbs float error in ``(b − r)/inc``.
+    A relative tolerance of 1e-9 of the increment absorbs float error in ``(b − r)/inc``. A bid
+    more than :data:`MAX_CLOCK_LEVELS` increments above the reserve is refused: its level could
+    not be counted exactly.
     """
-    raw = np.floor((bids - reserve) / increment + 1e-9)
+    with np.errstate(over="ignore"):
+        raw = np.floor((bids - reserve) / increment + 1e-9)
+    if bids.size and np.nanmax(np.where(bids >= reserve, raw, 0.0)) > MAX_CLOCK_LEVELS:
+        raise InputError("bids", f"a bid lies more than 2^53 clock steps of {increment:g} "
+                         "above the reserve; raise the increment")
     return np.where(bids >= reserve, raw, -1).astype(np.int64)
 
 
@@ -363,17 +421,18 @@ class English(SingleItemAuction):
         top = levels.max(axis=1) if n else np.full(bids.shape[0], -1)
         tied = (levels == top[:, None]) & (levels >= 0)
         count = tied.sum(axis=1)
-        winner = np.where(top >= 0, pick_tied(tied, self.params.tie_break, prio), -1)
+        winner = np.where(top >= 0, pick_tied(tied, prio), -1)
         rows = np.arange(bids.shape[0])
         others = levels.copy()
-        others[rows, np.maximum(winner, 0)] = -1
+        if n:  # (a batch of zero bidders has no column to mask)
+            others[rows, np.maximum(winner, 0)] = -1
         second = others.max(axis=1) if n > 1 else np.full(bids.shape[0], -1)
         # a single survivor pays the first level the runner-up rejected; a tie pays the last
         # level all tied bidders accepted
         level = np.where(count >= 2, top, second + 1)
         price = r + level * inc
         alloc = _one_hot(winner, n)
-        win_bid = bids[rows, np.maximum(winner, 0)]
+        win_bid = bids[rows, np.maximum(winner, 0)] if n else np.zeros(len(rows))
         price = np.where(winner >= 0, np.minimum(price, win_bid), np.nan)
         pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]
         return {"allocation": alloc, "payments": pay, "price": price, "winner": winner,
@@ -406,9 +465,9 @@ class Dutch(SingleItemAuction):
         levels = _levels(bids, r, inc)
         top = levels.max(axis=1) if n else np.full(bids.shape[0], -1)
         tied = (levels == top[:, None]) & (levels >= 0)
-        winner = np.where(top >= 0, pick_tied(tied, self.params.tie_break, prio), -1)
+        winner = np.where(top >= 0, pick_tied(tied, prio), -1)
         rows = np.arange(bids.shape[0])
-        win_bid = bids[rows, np.maximum(winner, 0)]
+        win_bid = bids[rows, np.maximum(winner, 0)] if n else np.zeros(len(rows))
         price = np.where(winner >= 0, np.minimum(r + top * inc, win_bid), np.nan)
         alloc = _one_hot(winner, n)
         pay = alloc * np.nan_to_num(price, nan=0.0)[:, None]

@@ -17,38 +17,40 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from hurwicz.core.errors import InputError
+from hurwicz.core.capabilities import BatchLayout, BatchPath, ScalarReports
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import BatchOutcome, Outcome
 from hurwicz.core.registry import register
-from hurwicz.mechanisms import instances
+from hurwicz.core.types import Money, Name
+from hurwicz.mechanisms.auctions.single_item import batch_names, check_bid_array
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from .audit import PublicProjectAudit
 
 
 class ClarkeInput(BaseModel):
     """``{"values": {agent: reported value of the project}}``."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    values: dict[Name, Annotated[float, Field(ge=0, allow_inf_nan=False)]]
+    values: dict[Name, Money]
 
 
 class ClarkeParams(BaseModel):
     """The project's cost."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    cost: float = Field(ge=0, allow_inf_nan=False, description="cost of the project, shared "
-                        "equally")
+    cost: Money = Field(description="cost of the project, shared equally",
+                        json_schema_extra={"examples": [10.0]})
 
 
 @register
-class ClarkePivot(Mechanism):
+class ClarkePivot(Mechanism, BatchPath, ScalarReports):
     """Binary public project with equal cost shares and Clarke pivot taxes (DSIC).
 
     Example:
@@ -59,18 +61,25 @@ class ClarkePivot(Mechanism):
     """
 
     name = "funding.clarke"
+    version = "2"  # welfare summed exactly (math.fsum), independent of the input's key order
     family = "funding"
-    random_instance = instances.hook(instances.public_project)
     summary = "Build iff Σ values ≥ cost; pivotal agents pay their externality."
     claims = ("dsic", "budget_balance")
-    report_kind = "scalar"
     Params = ClarkeParams
     Input = ClarkeInput
+    Audit = PublicProjectAudit
 
-    def run_batch(self, reports: np.ndarray) -> BatchOutcome:
-        v = np.asarray(reports, dtype=float)
-        if v.ndim != 2:
-            raise InputError("reports", f"must have shape [batch, agents], got {v.shape}")
+    def run_batch(self, reports: np.ndarray, layout: BatchLayout | None = None) -> BatchOutcome:
+        """Vectorised Clarke pivot over reported values ``[batch, agents]``.
+
+        Example:
+            >>> import numpy as np, hurwicz as hz
+            >>> hz.mechanism("funding.clarke", cost=3).run_batch(  # not built; b is pivotal
+            ...     np.array([[2.0, 0.5]])).payments.tolist()
+            [[0.0, 0.5]]
+        """
+        v = check_bid_array(reports)
+        batch_names(layout, v.shape[1])
         n = v.shape[1]
         if n == 0:
             z = np.zeros((v.shape[0], 0))
@@ -102,23 +111,35 @@ class ClarkePivot(Mechanism):
             payments=payments,
             result={"build": build, "pivotal": pivotal, "taxes": taxes,
                     "cost_share": self.params.cost / len(names) if names else 0.0},
-            metrics={"welfare": float(sum(inp.values.values()) - self.params.cost)
+            # an exactly rounded sum: the same whatever the order of the input's keys
+            metrics={"welfare": math.fsum([*inp.values.values(), -self.params.cost])
                      if build else 0.0,
                      "surplus": float(sum(payments.values()) - (self.params.cost if build
                                                                  else 0.0))},
         )
 
-    def reports(self, data: Any) -> dict[str, float]:
-        return dict(self.parse_input(data).values)
+    def batch_reports(self, data: Any) -> tuple[np.ndarray, BatchLayout]:
+        """One input as a batch row (agents in name order) and its layout.
 
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        values = dict(data["values"])
-        for a, v in reports.items():
-            if v is None:
-                values.pop(a, None)
-            else:
-                values[a] = v
-        return {**data, "values": values}
+        Example:
+            >>> import hurwicz as hz
+            >>> r, lay = hz.mechanism("funding.clarke", cost=1).batch_reports(
+            ...     {"values": {"b": 1.0, "a": 2.0}})
+            >>> r.tolist(), lay.agents
+            ([[2.0, 1.0]], ('a', 'b'))
+        """
+        inp = self.parse_input(data)
+        names = sorted(inp.values)
+        row = np.array([[inp.values[a] for a in names]], dtype=float).reshape(1, len(names))
+        return row, BatchLayout(tuple(names))
 
-    def input_from_reports(self, reports: Mapping[str, Any]) -> dict[str, Any]:
+    def input_from_reports(self, reports: Mapping[str, Any],
+                           layout: BatchLayout | None = None) -> dict[str, Any]:
+        """``{"values": reports}`` (``None``: absent).
+
+        Example:
+            >>> import hurwicz as hz
+            >>> hz.mechanism("funding.clarke", cost=1).input_from_reports({"a": 2.0})
+            {'values': {'a': 2.0}}
+        """
         return {"values": {a: v for a, v in reports.items() if v is not None}}

@@ -17,24 +17,24 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 
+from hurwicz.core.capabilities import BotIdentities, SybilSplitting
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
+from hurwicz.core.reports import as_dict
+from hurwicz.core.types import Money as Amount
+from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
-from hurwicz.mechanisms import instances
 
+from .audit import FundingAudit
 from .pool import allocate_pool
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Contribution(BaseModel):
@@ -174,15 +174,14 @@ def qf_ideal(matched: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.nda
     return s, t, ideal
 
 
-class FundingMechanism(Mechanism):
+class FundingMechanism(Mechanism, SybilSplitting, BotIdentities):
     """Shared run logic: validate, build the matrix, ask the rule for ideal matches, spend the
     pool, attribute matches to contributors, and report."""
 
     family: ClassVar[str] = "funding"
-    report_kind: ClassVar[str] = "contributions"
-    random_instance = instances.hook(instances.funding)
     Params: ClassVar[type[BaseModel]] = FundingParams
     Input = FundingInput
+    Audit = FundingAudit
 
     def parse_input(self, data: Any) -> FundingInput:
         return validate_funding(data)
@@ -236,39 +235,13 @@ class FundingMechanism(Mechanism):
                      "contributions": float(totals.sum())},
         )
 
-    # --- audit hooks ----------------------------------------------------------------------
-    def reports(self, data: Any) -> dict[str, dict[str, float]]:
-        inp = self.parse_input(data)
-        out: dict[str, dict[str, float]] = {}
-        for c in inp.contributions:
-            out.setdefault(c.contributor, {})
-            out[c.contributor][c.project] = out[c.contributor].get(c.project, 0.0) + c.amount
-        return out
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        base = data.model_dump() if isinstance(data, BaseModel) else dict(data)
-        kept = [c for c in base["contributions"] if c["contributor"] not in reports]
-        for who, report in reports.items():
-            for project, amount in (report or {}).items():
-                if amount > 0:
-                    kept.append({"contributor": who, "project": project, "amount": amount})
-        return {**base, "contributions": kept}
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        inp = self.parse_input(data)
-        projects = sorted({c.project for c in inp.contributions} | set(inp.projects or []))
-        return {"kind": "contributions", "projects": projects}
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Match going to the projects the contributor truly supports (the quantity sybils and
-        colluders try to raise); money given is the same in every compared scenario."""
-        return float(sum(outcome.result["matching"].get(p, 0.0)
-                         for p, a in (true_type or {}).items() if a > 0))
-
-    def group_utility(self, agents: list[str], true_types: Mapping[str, Any],
-                      outcome: Outcome) -> float:
-        projects = {p for a in agents for p, v in (true_types[a] or {}).items() if v > 0}
-        return float(sum(outcome.result["matching"].get(p, 0.0) for p in projects))
+    # --- capabilities: sybils and bots -----------------------------------------------------
+    def _given(self, base: dict[str, Any], agent: str) -> dict[str, float]:
+        row: dict[str, float] = {}
+        for c in self.parse_input(base).contributions:
+            if c.contributor == agent:
+                row[c.project] = row.get(c.project, 0.0) + c.amount
+        return row
 
     def sybil_split(self, data: Any, agent: str, k: int) -> tuple[dict[str, Any], list[str]]:
         """Split ``agent``'s contributions evenly over ``k`` identities ``agent~1..k``, who
@@ -282,12 +255,13 @@ class FundingMechanism(Mechanism):
             >>> ids, [c["amount"] for c in new["contributions"]]
             (['a~1', 'a~2'], [2.0, 2.0])
         """
-        base = data.model_dump() if isinstance(data, BaseModel) else dict(data)
-        report = self.reports(base).get(agent)
-        if report is None:
+        base = as_dict(data)
+        report = self._given(base, agent)
+        if not report:
             raise InputError("agent", f"{agent!r} made no contribution")
         ids = [f"{agent}~{i + 1}" for i in range(k)]
-        new = self.with_reports(base, {agent: None})
+        new = {**base, "contributions": [dict(c) for c in base["contributions"]
+                                         if c["contributor"] != agent]}
         for ident in ids:
             for project, amount in report.items():
                 new["contributions"].append({"contributor": ident, "project": project,
@@ -300,9 +274,17 @@ class FundingMechanism(Mechanism):
 
     def add_identities(self, data: Any, agent: str, k: int) -> tuple[dict[str, Any], list[str]]:
         """Keep ``agent`` and add ``k`` bots ``agent+bot1..k``, each giving the minimum
-        matched amount (or 1) to each of the agent's projects; bots are in no group."""
-        base = data.model_dump() if isinstance(data, BaseModel) else dict(data)
-        report = self.reports(base).get(agent, {})
+        matched amount (or 1) to each of the agent's projects; bots are in no group.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> _, ids = hz.mechanism("funding.quadratic").add_identities({"pool": 9,
+            ...     "contributions": [{"contributor": "a", "project": "p", "amount": 4}]}, "a", 2)
+            >>> ids
+            ['a', 'a+bot1', 'a+bot2']
+        """
+        base = as_dict(data)
+        report = self._given(base, agent)
         amount = max(float(self.params.min_contribution), 1.0)
         ids = [agent] + [f"{agent}+bot{i + 1}" for i in range(k)]
         new = dict(base)

@@ -34,7 +34,7 @@ from .common import ContributionMatrix, FundingInput, FundingMechanism, FundingP
 class PairwiseParams(FundingParams):
     """QF parameters plus the pairwise bound M."""
 
-    M: float = Field(1000.0, gt=0, allow_inf_nan=False,
+    M: float = Field(1000.0, gt=0, le=1e15, allow_inf_nan=False,
                      description="pairwise bound: a pair's coefficient is M / (M + overlap)")
 
 

@@ -58,4 +58,3 @@ def funding_adds_up(mech: Mechanism | None, data: Any, outcome: Outcome) -> dict
     return None
 
 
-PROPERTIES = {"match_within_pool": match_within_pool, "funding_adds_up": funding_adds_up}

@@ -16,11 +16,25 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from pydantic import model_validator
 from scipy import sparse
 
 from hurwicz.core.registry import register
 
-from .common import ContributionMatrix, FundingInput, FundingMechanism, qf_ideal
+from .common import ContributionMatrix, FundingInput, FundingMechanism, FundingParams, qf_ideal
+
+
+class CapitalConstrainedParams(FundingParams):
+    """QF parameters without per-project caps: one α for all projects."""
+
+    @model_validator(mode="after")
+    def _one_alpha(self) -> CapitalConstrainedParams:
+        if self.cap is not None:
+            raise ValueError("capital-constrained QF has one α for all projects: no cap")
+        if self.saturation != "ideal":
+            raise ValueError("capital-constrained QF spends at most the ideal: "
+                             "saturation='ideal'")
+        return self
 
 
 def qf_shares(matched: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -88,14 +102,10 @@ class CapitalConstrainedQF(FundingMechanism):
     name = "funding.capital_constrained"
     summary = "α·(Σ√c)² + (1−α)·Σc with α ≤ 1 spending the pool exactly."
     claims = ("budget_balance", "match_within_pool", "funding_adds_up")
+    Params = CapitalConstrainedParams
 
     def ideal_matches(self, inp: FundingInput, m: ContributionMatrix
                       ) -> tuple[np.ndarray, Any, dict[str, Any]]:
-        if self.params.cap is not None or self.params.saturation != "ideal":
-            from hurwicz.core.errors import ParameterError
-
-            raise ParameterError("cap", "capital-constrained QF has one α for all projects: "
-                                 "no cap and saturation='ideal'")
         ideal, shares = qf_shares(m.matched)
         total = float(ideal.sum())
         pool = self.pool_of(inp)

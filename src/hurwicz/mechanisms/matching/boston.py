@@ -62,6 +62,7 @@ class Boston(TwoSidedMechanism):
     """
 
     name = "matching.boston"
+    version = "2"
     summary = "Immediate acceptance: admissions in each round are final (manipulable)."
     claims = ()
 

@@ -16,17 +16,18 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.claims import Claim
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
-from hurwicz.mechanisms import instances
+from hurwicz.core.tie_break import TIE_BREAK_DOC, AgentTieBreak
 
+from .audit import TwoSidedAudit
 from .preferences import UNACCEPTABLE, Market, TwoSidedInput, encode, validate_two_sided
 
 
@@ -131,26 +132,33 @@ def da_receivers_propose(market: Market) -> np.ndarray:
     return match
 
 
-class DAParams(BaseModel):
-    """Which side proposes, and how receivers' ties are broken."""
+class TieBreakParams(BaseModel):
+    """How ties in receivers' priority lists are broken."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    tie_break: AgentTieBreak = Field(
+        0, description="ties in receivers' lists: " + TIE_BREAK_DOC + "; default: the lottery "
+        "with seed 0")
+    lottery: Literal["single", "multiple"] = Field(
+        "single", description="with a seeded tie_break: one lottery number per proposer "
+        "shared by every receiver (single tie-breaking) or one per receiver and proposer "
+        "(multiple)")
+
+
+class DAParams(TieBreakParams):
+    """Which side proposes, and how receivers' ties are broken."""
+
     proposing: Literal["proposers", "receivers"] = Field(
         "proposers", description="the side whose optimal stable matching is produced")
-    tie_break: Literal["single", "multiple"] = Field(
-        "single", description="ties in receivers' lists: one lottery for all receivers "
-        "(single) or one per receiver (multiple)")
-    seed: int = Field(0, ge=0, description="seed of the tie-breaking lotteries")
 
 
 class TwoSidedMechanism(Mechanism):
-    """Shared input, outcome and audit hooks of two-sided matching mechanisms."""
+    """Shared input and outcome of two-sided matching mechanisms."""
 
     family: ClassVar[str] = "matching"
-    report_kind: ClassVar[str] = "ranking"
     Input = TwoSidedInput
-    random_instance = instances.hook(instances.two_sided)
-    Params: ClassVar[type[BaseModel]] = DAParams
+    Audit = TwoSidedAudit
+    Params: ClassVar[type[BaseModel]] = TieBreakParams
 
     def parse_input(self, data: Any) -> TwoSidedInput:
         return validate_two_sided(data)
@@ -159,7 +167,7 @@ class TwoSidedMechanism(Mechanism):
         raise NotImplementedError
 
     def run_parsed(self, inp: TwoSidedInput) -> Outcome:
-        market = encode(inp, self.params.tie_break, self.params.seed)
+        market = encode(inp, self.params.tie_break, self.params.lottery)
         match = self.match_indices(market)
         matching = {p: (market.receivers[j] if j >= 0 else None)
                     for p, j in zip(market.proposers, match)}
@@ -174,32 +182,6 @@ class TwoSidedMechanism(Mechanism):
                        {"matching": matching, "assigned": assigned, "unmatched": unmatched},
                        {"matched": len(matching) - len(unmatched)})
 
-    # audit hooks: proposers report rankings over receivers (truncation allowed)
-    def reports(self, data: Any) -> dict[str, list[str]]:
-        return {k: list(v) for k, v in self.parse_input(data).proposers.items()}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        proposers = dict(data["proposers"])
-        receivers = {r: list(v) for r, v in data["receivers"].items()}
-        for who, ranking in reports.items():
-            if ranking is None:
-                proposers.pop(who, None)
-                receivers = {r: [x for x in v if x != who] for r, v in receivers.items()}
-            else:
-                proposers[who] = list(ranking)
-        return {**data, "proposers": proposers, "receivers": receivers}
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        return {"kind": "ranking", "candidates": sorted(data["receivers"]), "truncate": True,
-                "ties": False}
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Higher for better receivers under the true list; unmatched or unacceptable is 0."""
-        got = outcome.result["matching"].get(agent)
-        truth = list(true_type)
-        if got is None or got not in truth:
-            return 0.0
-        return float(len(truth) - truth.index(got))
 
 
 @register
@@ -219,13 +201,13 @@ class DeferredAcceptance(TwoSidedMechanism):
     """
 
     name = "matching.deferred_acceptance"
+    version = "2"
     summary = "Gale–Shapley deferred acceptance (either side proposing, capacities, ties)."
-    claims = ("stable", "strategyproof")
-
-    def active_claims(self) -> tuple[str, ...]:
-        # strategy-proofness holds for the proposing side only, whose reports are audited
-        return ("stable", "strategyproof") if self.params.proposing == "proposers" \
-            else ("stable",)
+    Params = DAParams
+    # strategy-proofness holds for the proposing side only (Dubins & Freedman 1981), and the
+    # audited reports are the proposers' lists
+    claims = ("stable", Claim("strategyproof", when=lambda p: p.proposing == "proposers",
+                              condition="proposing = proposers"))
 
     def match_indices(self, market: Market) -> np.ndarray:
         if self.params.proposing == "proposers":

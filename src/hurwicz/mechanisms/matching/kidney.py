@@ -9,6 +9,10 @@ Kidney Exchange", EC'16): y_{e,k} = 1 when edge e is the k-th transplant of a ch
 received at position k, and every pair receives at most one kidney. Edges are only created at
 positions reachable from an altruist. Objective: total weight (default 1 per transplant).
 
+``result.exact`` is true only when HiGHS proved the optimum: zero relative MIP gap, optimal
+status and a final gap within :func:`hurwicz.core.highs.proven_tolerance` (whole-number
+weights: exactly optimal; else within max(1e-6, 1e-12 × Σ best incoming weight)).
+
 Input: ``{"pairs": ["p1", "p2"], "altruists": ["n1"], "edges": [{"donor": "p1",
 "recipient": "p2", "weight": 1}]}`` — an edge says the donor of ``donor`` can give to the
 patient of ``recipient`` (recipients must be pairs).
@@ -26,21 +30,28 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from hurwicz.core.errors import InputError, SolverError
+from hurwicz.core.highs import (
+    abs_gap_for,
+    milp_options,
+    milp_proof,
+    proven_tolerance,
+    reported_gap,
+)
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.types import Name, PositiveWeight
 from hurwicz.core.validation import validate_model
-from hurwicz.mechanisms import instances
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from .audit import KidneyAudit
 
 
 class Edge(BaseModel):
@@ -50,7 +61,7 @@ class Edge(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     donor: Name
     recipient: Name
-    weight: float = Field(1.0, gt=0, allow_inf_nan=False)
+    weight: PositiveWeight = 1.0
 
 
 class KidneyInput(BaseModel):
@@ -125,6 +136,21 @@ def enumerate_cycles(n: int, out: list[list[int]], max_len: int) -> list[list[in
     return sorted(cycles)
 
 
+def weight_bound(weight: dict[tuple[int, int], float], n_pairs: int) -> float:
+    """An upper bound on the total weight of any exchange: every pair receives at most one
+    kidney, so Σ over pairs of its heaviest incoming edge.
+
+    Example:
+        >>> weight_bound({(0, 1): 2.0, (2, 1): 3.5, (1, 0): 1.0}, 3)
+        4.5
+    """
+    best = np.zeros(max(n_pairs, 0))
+    for (_, v), w in weight.items():
+        if v < n_pairs:
+            best[v] = max(best[v], abs(w))
+    return float(best.sum())
+
+
 @register
 class KidneyExchange(Mechanism):
     """Maximum-weight kidney exchange with bounded cycles and chains, exact on HiGHS.
@@ -136,8 +162,9 @@ class KidneyExchange(Mechanism):
     """
 
     name = "matching.kidney"
+    version = "2"  # zero MIP gaps with a proof of optimality; no wall-clock times in results
     family = "matching"
-    random_instance = instances.hook(instances.kidney)
+    Audit = KidneyAudit
     summary = "Cycles and altruist chains (PICEF chains + cycle formulation) on HiGHS."
     claims = ()
     Input = KidneyInput
@@ -157,10 +184,11 @@ class KidneyExchange(Mechanism):
             weight[(u, v)] = e.weight
             if u < n_pairs:
                 out_edges[u].append(v)
+        abs_gap = abs_gap_for(list(weight.values()), scale=weight_bound(weight, n_pairs))
         form = self.params.formulation
         if form == "column_generation" or (form == "auto" and n_pairs > 200
                                            and self.params.max_cycle <= 3):
-            return self._column_generation(pairs, alts, weight, out_edges)
+            return self._column_generation(pairs, alts, weight, out_edges, abs_gap)
         cycles = enumerate_cycles(n_pairs, out_edges, self.params.max_cycle) \
             if self.params.max_cycle >= 2 else []
         # chain edge positions reachable from altruists (BFS distance in transplants)
@@ -227,26 +255,25 @@ class KidneyExchange(Mechanism):
         x = np.zeros(n_c + n_y)
         if n_c + n_y:
             matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(r, n_c + n_y))
-            options = {"disp": False}
-            if self.params.time_limit is not None:
-                options["time_limit"] = self.params.time_limit
             res = milp(cost, integrality=np.ones(n_c + n_y),
                        bounds=Bounds(0, 1),
                        constraints=[LinearConstraint(matrix, -np.inf, np.array(upper))],
-                       options=options)
-            if res.x is None:
-                raise SolverError(f"HiGHS: {res.message}", "kidney")
-            x = np.round(res.x)
-            exact = res.status == 0
-            gap = float(getattr(res, "mip_gap", 0.0) or 0.0) if not exact else 0.0
-            status = res.message
+                       options=milp_options(self.params.time_limit))
+            proof = milp_proof(res, abs_gap)
+            exact, gap, status = proof.exact, proof.gap, proof.status
+            if res.x is not None:
+                x = np.round(res.x)
+            elif res.status != 1:  # not a time limit: infeasible models cannot happen here
+                raise SolverError(f"HiGHS: {proof.status} ({res.message})", "kidney")
+            # else: stopped before any incumbent; the empty exchange (x = 0), not exact
         total = float(-cost @ x) if len(x) else 0.0
         return self._outcome(pairs, alts, [cycles[j] for j in range(n_c) if x[j] > 0.5],
                              [chain_vars[j] for j in range(n_y) if x[n_c + j] > 0.5], total,
-                             {"exact": exact, "mip_gap": gap, "status": status,
+                             {"exact": exact, "mip_gap": reported_gap(gap), "status": status,
+                              "tolerance": proven_tolerance(abs_gap),
                               "cycles_enumerated": n_c, "chain_edge_variables": n_y})
 
-    def _column_generation(self, pairs, alts, weight, out_edges) -> Outcome:
+    def _column_generation(self, pairs, alts, weight, out_edges, abs_gap) -> Outcome:
         from .kidney_colgen import solve
 
         n_pairs = len(pairs)
@@ -256,7 +283,9 @@ class KidneyExchange(Mechanism):
         res = solve(n_pairs, len(alts), weight, given, self.params.max_cycle,
                     self.params.max_chain, self.params.time_limit)
         return self._outcome(pairs, alts, res.cycles, res.chain_edges, res.objective,
-                             {"exact": res.exact, "mip_gap": res.gap, "status": res.status,
+                             {"exact": res.exact, "mip_gap": reported_gap(res.gap),
+                              "status": res.status,
+                              "tolerance": proven_tolerance(abs_gap),
                               "formulation": "column_generation", **res.stats})
 
     def _outcome(self, pairs, alts, cycles, chain_edges, total, info) -> Outcome:

@@ -7,12 +7,16 @@ position-indexed edges for chains, PICEF), but its columns are not all given to 
    and 3 pairs from the adjacency matrix, each once from its smallest pair) and every chain
    edge variable is listed, but the LP starts with the 2-cycles and first chain edges only;
 2. the LP relaxation is re-solved (warm-started simplex) after adding the columns with negative
-   reduced cost under the current row duals, until none is left: the LP optimum over *all*
-   columns, z_LP;
-3. the MIP over the generated columns gives z_R; by LP duality a column with reduced cost d can
-   appear in a solution of value v only if d ≤ v − z_LP (all reduced costs are ≥ 0 at the LP
-   optimum), so adding every column with d ≤ z_R − z_LP (less one unit when weights are whole
-   numbers) and solving again proves optimality over the full model.
+   reduced cost under the current row duals, until none is left (a pool without 2-cycles and
+   altruists starts from the empty LP, whose duals are 0);
+3. from the final duals y (clipped to y ≤ 0) every feasible exchange x over *all* columns
+   satisfies c·x ≥ L + max(d_k, 0) for each column k it uses, with d = c − Aᵀy and
+   L = yᵀb + Σ_j min(d_j, 0) — Lagrangian duality, recomputed here so that it does not depend
+   on the LP solver's tolerances;
+4. the MIP over the generated columns (zero relative gap) gives an incumbent z_R; any better
+   exchange (by at least 1 with whole-number weights) uses only columns with
+   max(d_k, 0) ≤ z_R − L (− 1), so adding those and solving again — with status and final gap
+   checked (:func:`hurwicz.core.highs.highs_proof`) — proves optimality over the full model.
 
 Minimisation of −weight throughout; HiGHS's duals give reduced costs d_j = c_j − a_jᵀy.
 
@@ -25,11 +29,15 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+
+from hurwicz.core.errors import SolverError
+from hurwicz.core.highs import Proof, abs_gap_for, highs_proof, is_integral, new_highs
 
 MAX_ADD = 20_000  # columns added per pricing round
 
@@ -87,7 +95,8 @@ def _pool(rows: np.ndarray, coefs: np.ndarray, costs: np.ndarray) -> ColumnPool:
 
 @dataclass
 class ColgenResult:
-    """Chosen cycles (lists of pair indices) and chain edges (u, v, position)."""
+    """Chosen cycles (lists of pair indices) and chain edges (u, v, position); ``stats`` are
+    deterministic (they go into the outcome), wall-clock ``timings`` are kept apart."""
 
     cycles: list[list[int]]
     chain_edges: list[tuple[int, int, int]]
@@ -96,6 +105,7 @@ class ColgenResult:
     gap: float
     status: str
     stats: dict
+    timings: dict = field(default_factory=dict)
 
 
 def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
@@ -104,7 +114,13 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
     """Maximum-weight cycle and chain packing by column generation (see the module docstring).
 
     ``cycles`` may be given (any lengths, e.g. from a DFS for ``max_cycle`` > 3); otherwise
-    cycles of up to 3 pairs are enumerated here.
+    cycles of up to 3 pairs are enumerated here. ``exact`` is true only when the final MIP was
+    proven optimal and the reduced-cost argument covers every column.
+
+    Example:
+        >>> res = solve(3, 0, {(0, 1): 1.0, (1, 2): 1.0, (2, 0): 1.0}, None, 3, 0)
+        >>> res.cycles, res.objective, res.exact
+        ([[0, 1, 2]], 3.0, True)
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -156,11 +172,11 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
     if not any(len(pool.costs) for _, pool, _ in pools):  # nothing can be transplanted
         return ColgenResult([], [], 0.0, True, 0.0, "no cycles or chains",
                             {"columns_generated": 0, "columns_total": 0, "pricing_rounds": 0,
-                             "lp_bound": 0.0, "columns_added_for_proof": 0, **timings})
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
+                             "lp_bound": 0.0, "columns_added_for_proof": 0}, timings)
+    integral = is_integral(ew)
+    scale = _weight_bound(n, ev, ew)
+    abs_gap = abs_gap_for(ew, scale=scale)
+    h = new_highs(abs_gap)
     inf = highspy.kHighsInf
     upper = np.concatenate([np.ones(n + a), np.zeros(n_rows - n - a)])
     h.addRows(n_rows, np.full(n_rows, -inf), upper, 0, np.zeros(0, np.int32),
@@ -201,13 +217,17 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
         return h.getModelStatus()
 
     rounds = 0
-    lp_status = None
+    lp_optimal = True
+    duals = np.zeros(n_rows)
     while True:
-        lp_status = run()
-        rounds += 1
-        if lp_status != highspy.HighsModelStatus.kOptimal:
-            break
-        duals = np.asarray(h.getSolution().row_dual)
+        if h.getNumCol():
+            lp_optimal = run() == highspy.HighsModelStatus.kOptimal
+            rounds += 1
+            if not lp_optimal:
+                break
+            duals = np.asarray(h.getSolution().row_dual)
+        else:  # no 2-cycle and no altruist: the empty LP, whose duals are all 0
+            duals = np.zeros(n_rows)
         candidates = []
         for _, pool, _ in pools:
             rc = pool.reduced_costs(duals)
@@ -219,8 +239,6 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
             break
         if total > MAX_ADD:  # the most negative reduced costs, exactly MAX_ADD of them
             keys = np.concatenate([r for _, _, r in candidates])
-
-
             best = np.argsort(keys, kind="stable")[:MAX_ADD]
             keep = np.zeros(len(keys), bool)
             keep[best] = True
@@ -228,51 +246,75 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
             for pool, neg, _ in candidates:
                 add(pool, neg[keep[offset:offset + len(neg)]], False)
                 offset += len(neg)
-
         else:
             for pool, neg, _ in candidates:
                 add(pool, neg, False)
     timings["lp_s"] = time.perf_counter() - started - timings["enumerate_s"]
     mip_started = time.perf_counter()
-    z_lp = h.getInfo().objective_function_value if lp_status == highspy.HighsModelStatus.kOptimal \
-        else -np.inf
-    lp_duals = np.asarray(h.getSolution().row_dual)
-    col_rc = np.asarray(h.getSolution().col_dual)
+    # A lower bound on every exchange over *all* columns, valid for any row duals y ≤ 0 (rows
+    # are Ax ≤ b, minimisation): c·x = dᵀx + yᵀAx ≥ Σ_j min(d_j, 0) + yᵀb =: L, with
+    # d = c − Aᵀy. It needs no LP accuracy: it is recomputed here from the (clipped) duals,
+    # those of the last LP solved to optimality (a bound even when pricing was cut short).
+    y = np.minimum(duals, 0.0)
+    reduced = [pool.reduced_costs(y) for _, pool, _ in pools]
+    bound = float(y[:n + a].sum() + sum(np.minimum(d, 0.0).sum() for d in reduced))
     n_cols = h.getNumCol()
+    extra = 0
+    if n_cols == 0:  # no column has a negative cost: the empty exchange is optimal
+        return ColgenResult([], [], 0.0, True, 0.0, "no improving cycles or chains",
+                            {"columns_generated": 0,
+                             "columns_total": int(sum(len(p.costs) for _, p, _ in pools)),
+                             "pricing_rounds": rounds, "lp_bound": -bound,
+                             "columns_added_for_proof": 0}, timings)
     all_cols = np.arange(n_cols, dtype=np.int32)
     h.changeColsIntegrality(n_cols, all_cols, np.full(n_cols, highspy.HighsVarType.kInteger))
-    # first MIP on the columns of zero reduced cost (the LP's optimal face) only
-    parked = all_cols[col_rc > 1e-9] if np.isfinite(z_lp) else all_cols[:0]
+    # first MIP on the columns on the LP's optimal face only (reduced cost ~ 0)
+    col_reduced = np.zeros(n_cols)
+    for (_, pool, _), d in zip(pools, reduced):
+        col_reduced[pool.first_col[pool.added]] = d[pool.added]
+    on_face = col_reduced <= 1e-9 * max(1.0, scale)
+    parked = all_cols[~on_face] if lp_optimal else all_cols[:0]
     if len(parked):
         h.changeColsBounds(len(parked), parked, np.zeros(len(parked)), np.zeros(len(parked)))
     status = run()
-    z_r = h.getInfo().objective_function_value
-    integral = all(bool(np.all(np.mod(pool.costs, 1) == 0)) for _, pool, _ in pools)
-    extra = 0
-    if status == highspy.HighsModelStatus.kOptimal and np.isfinite(z_lp):
-        threshold = z_r - z_lp - (1.0 - 1e-6 if integral else -1e-9)
-        if threshold >= -1e-9:  # columns that could still improve: restore, add, re-solve
-            back = parked[col_rc[parked] <= threshold + 1e-9]
+    proof = highs_proof(h, abs_gap)
+    if status == highspy.HighsModelStatus.kOptimal and lp_optimal:
+        # a column k can be in an exchange of value v only if max(d_k, 0) ≤ v − L; better
+        # than the incumbent z_r means v ≤ z_r − 1 for whole-number weights (use − 0.5: a
+        # larger set is as good a proof), v < z_r otherwise (+ the gap: rounding allowance)
+        z_r = h.getInfo().objective_function_value
+        incumbent = np.asarray(h.getSolution().col_value)
+        threshold = z_r - bound + (-0.5 if integral else abs_gap)
+        if threshold >= 0:
+            back = parked[col_reduced[parked] <= threshold]
             if len(back):
                 h.changeColsBounds(len(back), back, np.zeros(len(back)), np.ones(len(back)))
             extra = len(back)
-            for _, pool, _ in pools:
-                rc = pool.reduced_costs(lp_duals)
-                which = np.nonzero((~pool.added) & (rc <= threshold))[0]
+            for (_, pool, _), d in zip(pools, reduced):
+                which = np.nonzero((~pool.added) & (np.maximum(d, 0.0) <= threshold))[0]
                 extra += len(which)
                 add(pool, which, True)
             if extra:
+                start = highspy.HighsSolution()  # the incumbent stays feasible: start there
+                start.col_value = list(np.concatenate(
+                    [np.round(incumbent), np.zeros(h.getNumCol() - len(incumbent))]))
+                h.setSolution(start)
                 status = run()
-                z_r = h.getInfo().objective_function_value
+                proof = highs_proof(h, abs_gap)
+    elif proof.exact:  # the LP stopped early: the restricted MIP proves nothing globally
+        proof = Proof(False, proof.gap, "LP time limit")
     timings["mip_s"] = time.perf_counter() - mip_started
-    exact = status == highspy.HighsModelStatus.kOptimal
-    info = h.getInfo()
-    gap = 0.0 if exact else float(getattr(info, "mip_gap", 0.0) or 0.0)
     x = np.asarray(h.getSolution().col_value)
+    if int(h.getInfo().primal_solution_status) != int(highspy.kSolutionStatusFeasible):
+        if proof.exact:  # pragma: no cover - an optimal status always comes with a solution
+            raise SolverError(f"HiGHS reported no exchange ({proof.status})", "kidney")
+        x = np.zeros(h.getNumCol())  # stopped before any incumbent: the empty exchange
     chosen_cycles: list[list[int]] = []
     chosen_edges: list[tuple[int, int, int]] = []
+    objective = 0.0
     for kind, pool, data in pools:
         picked = pool.added & (np.round(x[np.maximum(pool.first_col, 0)]) > 0.5)
+        objective -= float(pool.costs[picked].sum())
         for row in data[picked]:
             if kind == "cycle":
                 chosen_cycles.append([int(v) for v in row])
@@ -280,11 +322,22 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
                 chosen_edges.append((int(row[0]), int(row[1]), int(row[2])))
     stats = {"columns_generated": int(h.getNumCol()),
              "columns_total": int(sum(len(p.costs) for _, p, _ in pools)),
-             "pricing_rounds": rounds, "lp_bound": -float(z_lp),
-             "columns_added_for_proof": extra, "seconds": time.perf_counter() - started,
-             **timings}
-    return ColgenResult(sorted(chosen_cycles), chosen_edges, -float(z_r), exact, gap,
-                        h.modelStatusToString(status), stats)
+             "pricing_rounds": rounds, "lp_bound": -bound,
+             "columns_added_for_proof": extra}
+    timings["seconds"] = time.perf_counter() - started
+    gap = proof.gap
+    if not proof.exact:  # HiGHS's gap is over the generated columns only: use L, global
+        gap = max(-bound - objective, 0.0) / objective if objective > 0 else math.inf
+    return ColgenResult(sorted(chosen_cycles), chosen_edges, objective, proof.exact, gap,
+                        proof.status, stats, timings)
+
+
+def _weight_bound(n: int, ev: np.ndarray, ew: np.ndarray) -> float:
+    """Σ over pairs of the heaviest edge into it: no exchange weighs more (each pair receives
+    at most one kidney)."""
+    best = np.zeros(n)
+    np.maximum.at(best, ev, np.abs(ew))
+    return float(best.sum())
 
 
 def _by_length(cycles: list[list[int]]) -> list[np.ndarray]:

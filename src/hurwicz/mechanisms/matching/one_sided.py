@@ -17,21 +17,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
 from fractions import Fraction
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hurwicz.core.errors import InputError, ParameterError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
-from hurwicz.mechanisms import instances
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from .audit import OneSidedAudit
+
 EXACT_RSD_LIMIT = 8
 
 
@@ -149,30 +149,14 @@ class SDParams(BaseModel):
 
 
 class OneSidedMechanism(Mechanism):
-    """Shared input and hooks for one-sided assignment."""
+    """Shared input for one-sided assignment."""
 
     family: ClassVar[str] = "matching"
-    report_kind: ClassVar[str] = "ranking"
     Input = OneSidedInput
-    random_instance = instances.hook(instances.one_sided)
+    Audit = OneSidedAudit
 
     def parse_input(self, data: Any) -> OneSidedInput:
         return validate_one_sided(data)
-
-    def reports(self, data: Any) -> dict[str, list[str]]:
-        return {k: list(v) for k, v in self.parse_input(data).agents.items()}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        agents = dict(data["agents"])
-        for who, r in reports.items():
-            if r is None:
-                agents.pop(who, None)
-            else:
-                agents[who] = list(r)
-        return {**data, "agents": agents}
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        return {"kind": "ranking", "candidates": sorted(data["objects"]), "truncate": True}
 
 
 @register
@@ -209,11 +193,6 @@ class SerialDictatorship(OneSidedMechanism):
             result["probabilities"] = rsd_probabilities(inp)
         return Outcome(self.name, self.param_dict(), allocation, dict.fromkeys(agents, 0.0),
                        result, {"assigned": sum(v is not None for v in allocation.values())})
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        got = outcome.allocation.get(agent)
-        truth = list(true_type)
-        return float(len(truth) - truth.index(got)) if got in truth else 0.0
 
 
 @register

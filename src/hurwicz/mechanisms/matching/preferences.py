@@ -1,15 +1,20 @@
 """Two-sided preference input, validation, and the integer-array encoding used by the solvers.
 
 Input (DESIGN.md): ``{"proposers": {"s1": ["c1", "c2"]}, "receivers": {"c1": ["s2", "s1"]},
-"capacities": {"c1": 2}}``. Lists may be truncated (unlisted partners are unacceptable).
+"capacities": {"c1": 2}}``. Lists may be truncated (unlisted partners are unacceptable —
+except in school TTC, which completes each receiver's priority list with the unlisted proposers
+as a last tie class; see :mod:`.ttc`).
 A receiver's list may contain ties as nested lists, ``[["s1", "s2"], "s3"]``, broken by the
-mechanism's ``tie_break`` (single or multiple tie-breaking with a seed). Capacities default to 1
-and may be 0.
+mechanism's ``tie_break``: ``"lowest_name"``, or a seed giving each proposer a lottery number
+derived from the seed and its name (``lottery="single"``: the same number at every receiver) or
+from the seed, the receiver's and the proposer's names (``"multiple"``) — never from the input's
+order. Capacities default to 1 and may be 0; a tie group may not be empty.
 
 Arrays: ``prefs[i, k]`` is the k-th choice (receiver index) of proposer i, −1 padded;
 ``pair_rank[i, k]`` is proposer i's rank at that receiver (a large number if unacceptable to the
-receiver); ``capacity[j]``. Only the pairs in proposers' lists are stored, so memory is
-O(proposers × list length), not O(proposers × receivers).
+receiver); ``capacity[j]``; ``priority[j]``, receiver j's listed proposers best first (ties
+broken). Only listed pairs are stored, so memory is O(proposers × list length + receivers' list
+lengths), not O(proposers × receivers).
 
 Example:
     >>> m = encode(validate_two_sided({"proposers": {"a": ["x"], "b": ["x", "y"]},
@@ -22,16 +27,17 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hurwicz.core.errors import InputError
+from hurwicz.core.tie_break import seeded_priority
+from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 UNACCEPTABLE = np.iinfo(np.int64).max // 4
 
 
@@ -75,6 +81,9 @@ def validate_two_sided(data: Any) -> TwoSidedInput:
                 raise InputError(f"proposers.{who}", f"lists {r!r} twice")
             seen.add(r)
     for who, prefs in inp.receivers.items():
+        for k, entry in enumerate(prefs):
+            if isinstance(entry, list) and not entry:
+                raise InputError(f"receivers.{who}.{k}", "is an empty tie group")
         seen = set()
         for p in _flat(prefs):
             if p not in inp.proposers:
@@ -90,23 +99,49 @@ def validate_two_sided(data: Any) -> TwoSidedInput:
 
 @dataclass
 class Market:
-    """Integer-array view of a two-sided market."""
+    """Integer-array view of a two-sided market, with the tie-break that encoded it."""
 
     proposers: list[str]
     receivers: list[str]
     prefs: np.ndarray
     pair_rank: np.ndarray
     capacity: np.ndarray
+    #: receiver j's listed proposers (indices), best first, ties broken
+    priority: list[list[int]] = field(default_factory=list)
+    tie_break: Any = "lowest_name"
+    lottery: str = "single"
 
 
-def encode(inp: TwoSidedInput, tie_break: str = "single", seed: int = 0) -> Market:
-    """Encode names as indices; break receivers' ties (``single``: one random order of the
-    proposers shared by every receiver; ``multiple``: an independent order per receiver).
+def break_ties(tie_break: Any, lottery: str, receiver: str,
+               members: list[str]) -> list[str]:
+    """Members of one tie class at ``receiver`` in the order the tie-break ranks them: by name
+    (``"lowest_name"``), or by seeded lottery numbers of the proposers' names (``"single"``) or
+    of the receiver's and proposers' names (``"multiple"``) — never by input order.
+
+    Example:
+        >>> break_ties("lowest_name", "single", "x", ["b", "a"])
+        ['a', 'b']
+        >>> break_ties(3, "single", "x", ["b", "a"]) == break_ties(3, "single", "y", ["a", "b"])
+        True
+    """
+    if tie_break == "lowest_name":
+        return sorted(members)
+    keys = members if lottery == "single" else [f"{receiver}\x1f{m}" for m in members]
+    prio = seeded_priority(int(tie_break), keys)
+    return [m for _, m in sorted(zip(prio.tolist(), members))]
+
+
+def encode(inp: TwoSidedInput, tie_break: Any = 0, lottery: str = "single") -> Market:
+    """Encode names as indices; break receivers' ties (``"lowest_name"``, or a seeded lottery:
+    ``single`` — one number per proposer shared by every receiver; ``multiple`` — one per
+    receiver and proposer), from names only.
 
     Example:
         >>> inp = validate_two_sided({"proposers": {"a": ["x"], "b": ["x"]},
         ...                           "receivers": {"x": [["a", "b"]]}})
-        >>> sorted(encode(inp, "single", 0).pair_rank[:, 0].tolist())
+        >>> sorted(encode(inp, 0, "single").pair_rank[:, 0].tolist())
+        [0, 1]
+        >>> encode(inp, "lowest_name").pair_rank[:, 0].tolist()
         [0, 1]
     """
     proposers = sorted(inp.proposers)
@@ -118,22 +153,22 @@ def encode(inp: TwoSidedInput, tie_break: str = "single", seed: int = 0) -> Mark
     prefs = np.full((n, length), -1, dtype=np.int64)
     for p, lst in inp.proposers.items():
         prefs[pi[p], :len(lst)] = [rj[r] for r in lst]
-    rng = np.random.default_rng(seed)
-    lottery = rng.permutation(n)  # single tie-breaking: lower lottery number wins ties
     # receiver-side ranks for listed pairs: rank = (tie class, lottery)
     keys, ranks = [], []
-    for r, lst in inp.receivers.items():
+    priority: list[list[int]] = []
+    for r in receivers:
         j = rj[r]
-        order = lottery if tie_break == "single" else rng.permutation(n)
         position = 0
-        for cls, entry in enumerate(lst):
+        listed: list[int] = []
+        for entry in inp.receivers[r]:
             members = entry if isinstance(entry, list) else [entry]
-            ids = sorted((pi[m] for m in members), key=lambda i: order[i])
-            for i in ids:
-                keys.append(j * n + i)
+            ordered = break_ties(tie_break, lottery, r, members) if len(members) > 1 else members
+            for m in ordered:
+                keys.append(j * n + pi[m])
                 ranks.append(position)
+                listed.append(pi[m])
                 position += 1
-            del cls
+        priority.append(listed)
     key_arr = np.array(keys, dtype=np.int64)
     rank_arr = np.array(ranks, dtype=np.int64)
     sort = np.argsort(key_arr)
@@ -145,4 +180,4 @@ def encode(inp: TwoSidedInput, tie_break: str = "single", seed: int = 0) -> Mark
         else np.zeros_like(prefs, bool)
     pair_rank = np.where(found, rank_arr[pos_c] if len(key_arr) else 0, UNACCEPTABLE)
     capacity = np.array([inp.capacities.get(r, 1) for r in receivers], dtype=np.int64)
-    return Market(proposers, receivers, prefs, pair_rank, capacity)
+    return Market(proposers, receivers, prefs, pair_rank, capacity, priority, tie_break, lottery)

@@ -158,9 +158,3 @@ def _one_sided_improvement(data: Any, outcome: Outcome) -> dict[str, Any] | None
     return {"trades": trades} if trades else None
 
 
-PROPERTIES = {
-    "stable": blocking_pair,
-    "individually_rational": individually_rational,
-    "justified_envy": justified_envy,
-    "pareto": pareto_improvement,
-}

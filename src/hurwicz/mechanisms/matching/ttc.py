@@ -6,8 +6,15 @@ house (its own house if nothing better is acceptable — an agent's own house is
 list if missing); every cycle trades; repeat. The result is the core: individually rational,
 Pareto efficient, and strategy-proof (Roth 1982).
 
-``matching.school_ttc`` (Abdulkadiroğlu & Sönmez 2003): students point to their favourite school
-with seats left, schools to their highest-priority remaining student; cycles trade seats.
+``matching.school_ttc`` (Abdulkadiroğlu & Sönmez 2003, "School Choice: A Mechanism Design
+Approach", AER 93(3), §4.2): each remaining student points to her favourite school with a seat
+left among those she lists (a student with none left leaves unassigned), each school with a seat
+left to its highest-priority remaining student *whether or not she lists it*; every cycle trades
+and a school whose seats run out leaves. Strategy-proof and Pareto efficient for students.
+Priorities are complete orders, as in the paper: a school's list ranks the students it names;
+the students it does not name rank below all of them, as one last tie class broken by the
+mechanism's ``tie_break`` (by name with ``"lowest_name"``, by the seeded lottery otherwise) —
+so, unlike deferred acceptance, an unlisted student is not unacceptable to the school.
 
 Example:
     >>> import hurwicz as hz
@@ -20,23 +27,21 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
-from hurwicz.mechanisms import instances
 
-from .deferred_acceptance import DAParams, TwoSidedMechanism
-from .preferences import Market
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from .audit import HousingAudit
+from .deferred_acceptance import TieBreakParams, TwoSidedMechanism
+from .preferences import Market, break_ties
 
 
 class Endowment(BaseModel):
@@ -126,11 +131,10 @@ class TopTradingCycles(Mechanism):
 
     name = "matching.ttc"
     family = "matching"
-    random_instance = instances.hook(instances.housing)
     summary = "Top trading cycles for a housing market (the core allocation)."
     claims = ("strategyproof", "ir", "pareto")
-    report_kind = "ranking"
     Input = HousingInput
+    Audit = HousingAudit
 
     def parse_input(self, data: Any) -> HousingInput:
         return validate_housing(data)
@@ -141,32 +145,18 @@ class TopTradingCycles(Mechanism):
         return Outcome(self.name, {}, alloc, dict.fromkeys(alloc, 0.0), {"traded": traded},
                        {"trades": len(traded)})
 
-    def reports(self, data: Any) -> dict[str, list[str]]:
-        return {a: list(e.ranking) for a, e in self.parse_input(data).agents.items()}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        agents = {a: dict(e) for a, e in data["agents"].items()}
-        for who, r in reports.items():
-            # staying out = keeping one's own house: a list with only it never trades
-            ranking = [agents[who]["owns"]] if r is None else list(r)
-            agents[who] = {**agents[who], "ranking": ranking}
-        return {**data, "agents": agents}
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        return {"kind": "ranking", "candidates": sorted(e["owns"] for e in
-                                                        data["agents"].values()),
-                "truncate": True}
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Rank of the house received in the true list (own house if unlisted counts as the
-        least acceptable)."""
-        got = outcome.allocation[agent]
-        truth = list(true_type)
-        return float(len(truth) - truth.index(got)) if got in truth else 0.0
-
 
 def school_ttc_arrays(market: Market) -> np.ndarray:
-    """TTC for school choice over the encoded market; −1 for unassigned.
+    """Top trading cycles for school choice (Abdulkadiroğlu & Sönmez 2003, §4.2) over the
+    encoded market; each student's school index, −1 for unassigned.
+
+    In each round every remaining student points to her favourite school among those she lists
+    that still have a seat (a student with none left is removed, unassigned); every school with
+    a seat left points to its highest-priority remaining student — whether or not she lists it;
+    every cycle trades (each student in it gets a seat at the school she points to); a school
+    whose seats run out is removed. A school's priority order is complete: its listed students
+    first (ties broken as encoded), then every student it does not list, as one last tie class
+    broken by the same tie-break (``market.tie_break``, ``market.lottery``).
 
     Example:
         >>> from hurwicz.mechanisms.matching.preferences import encode, validate_two_sided
@@ -174,52 +164,101 @@ def school_ttc_arrays(market: Market) -> np.ndarray:
         ...                                 "receivers": {"x": ["b", "a"]}}))
         >>> school_ttc_arrays(mk).tolist()
         [-1, 0]
+        >>> mk = encode(validate_two_sided({  # y points to a, who does not list it
+        ...     "proposers": {"a": ["x"], "b": ["y", "x"], "c": ["x"]},
+        ...     "receivers": {"x": ["b", "c", "a"], "y": ["a", "b", "c"]}}))
+        >>> school_ttc_arrays(mk).tolist()
+        [0, 1, -1]
     """
-    from .preferences import UNACCEPTABLE
-
     n = len(market.proposers)
-    m = len(market.receivers)
-    seats = market.capacity.astype(int).copy()
+    seats = market.capacity.astype(np.int64).copy()
     match = np.full(n, -1, dtype=np.int64)
-    active = set(range(n))
-    # each school's priority order over students who find it acceptable... and any listed
-    order: list[list[int]] = [[] for _ in range(m)]
-    rows, cols = np.nonzero(market.pair_rank < UNACCEPTABLE)
-    for j, _, i in sorted(zip(market.prefs[rows, cols], market.pair_rank[rows, cols], rows)):
-        order[int(j)].append(int(i))
-    while active:
-        student_points: dict[int, int] = {}
-        for i in list(active):
-            nxt = next((int(j) for k, j in enumerate(market.prefs[i])
-                        if j >= 0 and seats[j] > 0 and market.pair_rank[i, k] < UNACCEPTABLE),
-                       None)
-            if nxt is None:
-                active.discard(i)
-            else:
-                student_points[i] = nxt
-        if not active:
-            break
-        school_points = {}
-        for j in set(student_points.values()):
-            school_points[j] = next(i for i in order[j] if i in active)
-        # follow student -> school -> student until a student repeats
-        start = min(active)
-        seen: list[int] = []
-        node = start
-        while node not in seen:
-            seen.append(node)
-            node = school_points[student_points[node]]
-        for i in seen[seen.index(node):]:
-            j = student_points[i]
-            match[i] = j
-            seats[j] -= 1
-            active.discard(i)
+    removed = np.zeros(n, dtype=bool)
+    prefs = [[int(j) for j in row if j >= 0] for row in market.prefs]
+    next_choice = [0] * n  # students' pointers into their own lists (full schools skipped)
+    order = _SchoolOrder(market)
+
+    def target(i: int) -> int:
+        row, k = prefs[i], next_choice[i]
+        while k < len(row) and seats[row[k]] <= 0:
+            k += 1
+        next_choice[i] = k
+        return row[k] if k < len(row) else -1
+
+    # Follow student -> school -> student from each remaining student, one cycle at a time.
+    # A cycle, once formed, persists until it trades (its schools keep a seat and point into
+    # it), so clearing cycles one by one gives the simultaneous rounds' outcome; pointers only
+    # move forward, so the walk costs O(list lengths + priority lengths) in all.
+    for start in range(n):
+        if removed[start]:
+            continue
+        path: list[int] = [start]
+        on_path = {start: 0}
+        while path:
+            i = path[-1]
+            j = target(i)
+            if j < 0:  # nothing acceptable with a seat left: leaves unassigned
+                removed[i] = True
+                del on_path[path.pop()]
+                continue
+            nxt = order.top(j, removed)
+            if nxt not in on_path:
+                on_path[nxt] = len(path)
+                path.append(nxt)
+                continue
+            cycle = path[on_path[nxt]:]
+            del path[on_path[nxt]:]
+            for c in cycle:
+                school = target(c)
+                match[c] = school
+                seats[school] -= 1
+                removed[c] = True
+                del on_path[c]
     return match
+
+
+class _SchoolOrder:
+    """Each school's complete priority order, walked with a pointer past removed students:
+    its listed students, then (computed only if reached) the unlisted ones in tie-break
+    order."""
+
+    def __init__(self, market: Market) -> None:
+        self.market = market
+        self.listed = market.priority
+        self.pos = [0] * len(market.receivers)
+        self.unlisted: dict[int, list[int]] = {}
+        self.unlisted_pos: dict[int, int] = {}
+
+    def top(self, j: int, removed: np.ndarray) -> int:
+        listed = self.listed[j]
+        k = self.pos[j]
+        while k < len(listed) and removed[listed[k]]:
+            k += 1
+        self.pos[j] = k
+        if k < len(listed):
+            return listed[k]
+        if j not in self.unlisted:
+            mk = self.market
+            known = set(listed)
+            names = [p for i, p in enumerate(mk.proposers) if i not in known]
+            index = {p: i for i, p in enumerate(mk.proposers)}
+            ordered = break_ties(mk.tie_break, mk.lottery, mk.receivers[j], names)
+            self.unlisted[j] = [index[p] for p in ordered]
+            self.unlisted_pos[j] = 0
+        rest = self.unlisted[j]
+        k = self.unlisted_pos[j]
+        while removed[rest[k]]:  # a student points here, so one remains
+            k += 1
+        self.unlisted_pos[j] = k
+        return rest[k]
 
 
 @register
 class SchoolTTC(TwoSidedMechanism):
-    """Top trading cycles for school choice (priorities and capacities).
+    """Top trading cycles for school choice (priorities and capacities): students trade the
+    priorities schools give them (Abdulkadiroğlu & Sönmez 2003). A school's list is its
+    priority order; students it does not list rank below the listed ones (one tie class, broken
+    by ``tie_break``) and may still get its seats.
 
     Example:
         >>> import hurwicz as hz
@@ -230,9 +269,11 @@ class SchoolTTC(TwoSidedMechanism):
     """
 
     name = "matching.school_ttc"
+    # 3: schools point to their top remaining student even if she does not list them
+    version = "3"
     summary = "TTC with priorities and capacities (Abdulkadiroğlu–Sönmez 2003)."
     claims = ("strategyproof",)
-    Params = DAParams
+    Params = TieBreakParams
 
     def match_indices(self, market: Market) -> np.ndarray:
         return school_ttc_arrays(market)

@@ -3,7 +3,14 @@
 Ballots (DESIGN.md): ``{"approve": ["x"]}``, ``{"scores": {"x": 5}}`` (unscored = 0) or
 ``{"votes": {"x": 3, "y": -1}}`` (quadratic voting), each with an optional ``count``.
 Quadratic voting: a vote of weight w costs w² voice credits; a ballot over ``credits`` is
-rejected with a message naming it — never clipped.
+rejected with a message naming it — never clipped. A ballot approving a candidate twice is
+rejected too (``ballots.3.approve``), and so is an election without ballots (``ballots``).
+
+Totals are exact integers (Python integers where they outgrow int64) and compared exactly;
+``result.scores`` shows them as floats. ``result.tied`` holds the candidates with the top total
+(STAR: every candidate some tie-breaking order elects — each admissible pair of finalists and
+either side of a tied runoff; majority judgment: the candidates with identical median
+sequences), and ``result.tie_broken`` whether the tie-break decided the winner.
 
 Example:
     >>> import hurwicz as hz
@@ -14,23 +21,23 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import bisect
+import itertools
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
-from hurwicz.mechanisms import instances
 
-from .profile import replace_voters
+from .audit import ApprovalAudit, QuadraticAudit, ScoreAudit, voter_names
+from .profile import exact_bincount, require_voters, weighted_column_sums
 from .ranked import RankedParams, priority_order
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 class CardinalBallot(BaseModel):
@@ -38,9 +45,9 @@ class CardinalBallot(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
     approve: list[Name] | None = None
-    scores: dict[Name, Annotated[int, Field(ge=0)]] | None = None
-    votes: dict[Name, int] | None = None
-    count: int = Field(1, ge=1)
+    scores: dict[Name, Annotated[int, Field(ge=0, le=10**9)]] | None = None
+    votes: dict[Name, Annotated[int, Field(ge=-10**6, le=10**6)]] | None = None
+    count: int = Field(1, ge=1, le=2**53)
 
 
 class CardinalInput(BaseModel):
@@ -54,22 +61,26 @@ class CardinalInput(BaseModel):
 class ScoreParams(RankedParams):
     """Score range."""
 
-    max_score: int = Field(5, ge=1, description="highest score or grade a ballot may give")
+    max_score: int = Field(5, ge=1, le=10**9,
+                           description="highest score or grade a ballot may give")
 
 
 class QuadraticParams(RankedParams):
     """Voice-credit budget."""
 
-    credits: int = Field(100, ge=1, description="voice credits per ballot; weight w costs w²")
+    credits: int = Field(100, ge=1, le=10**12,
+                         description="voice credits per ballot; weight w costs w²")
 
 
 class CardinalRule(Mechanism):
-    """Shared parsing into a ballots × candidates matrix, outcome and hooks."""
+    """Shared parsing into a ballots × candidates matrix, and the outcome."""
 
     family: ClassVar[str] = "voting"
+    #: 2: exact totals, ``tie_broken``, errors for no ballots and duplicate approvals
+    version: ClassVar[str] = "2"
     field: ClassVar[str] = "scores"
-    report_kind: ClassVar[str] = "scores"
     Input = CardinalInput
+    Audit = ScoreAudit
     Params: ClassVar[type[BaseModel]] = ScoreParams
 
     def matrix(self, data: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -79,20 +90,23 @@ class CardinalRule(Mechanism):
         if len(set(cands)) != len(cands):
             raise InputError("candidates", "lists a candidate twice")
         index = {c: i for i, c in enumerate(cands)}
-        values = np.zeros((len(inp.ballots), len(cands)))
+        values = np.zeros((len(inp.ballots), len(cands)), dtype=np.int64)
         for b, ballot in enumerate(inp.ballots):
             given = getattr(ballot, self.field)
             others = [f for f in ("approve", "scores", "votes")
                       if f != self.field and getattr(ballot, f) is not None]
             if given is None or others:
                 raise InputError(f"ballots.{b}", f"{self.name} needs {self.field!r} ballots")
+            if isinstance(given, list) and len(set(given)) != len(given):
+                raise InputError(f"ballots.{b}.{self.field}", "approves a candidate twice")
             items = given.items() if isinstance(given, dict) else ((c, 1) for c in given)
             for c, v in items:
                 if c not in index:
                     raise InputError(f"ballots.{b}.{self.field}", f"unknown candidate {c!r}")
                 values[b, index[c]] = v
             self.check_ballot(b, values[b])
-        counts = np.array([b.count for b in inp.ballots], dtype=float)
+        require_voters(sum(b.count for b in inp.ballots))
+        counts = np.array([b.count for b in inp.ballots], dtype=np.int64)
         return cands, values, counts
 
     def check_ballot(self, b: int, row: np.ndarray) -> None:
@@ -100,8 +114,7 @@ class CardinalRule(Mechanism):
 
     def decide(self, values: np.ndarray, counts: np.ndarray, prio: list[int]
                ) -> dict[str, Any]:
-        scores = (values * counts[:, None]).sum(axis=0)
-        return {"scores": scores}
+        return {"scores": weighted_column_sums(values, counts)}
 
     def run_parsed(self, inp: Any) -> Outcome:
         return self.run(inp)
@@ -116,58 +129,20 @@ class CardinalRule(Mechanism):
         if "winner" in decided:
             winner, tied = decided["winner"], decided.get("tied", [decided["winner"]])
         else:
-            top = scores.max()
-            tied = [c for c in range(len(cands)) if np.isclose(scores[c], top)]
+            exact = scores.tolist()  # Python integers: compared exactly
+            top = max(exact)
+            tied = [c for c in range(len(cands)) if exact[c] == top]
             winner = min(tied, key=rank.__getitem__)
         ranking = sorted(range(len(cands)), key=lambda c: (-scores[c], rank[c]))
-        voters = [f"b{b}#{k + 1}" for b, ballot in enumerate(raw["ballots"])
-                  for k in range(int(ballot.get("count", 1)))]
-        result = {"winners": [cands[winner]], "tied": [cands[c] for c in tied],
+        voters = voter_names(raw)
+        result = {"winners": [cands[winner]], "tied": [cands[c] for c in sorted(tied)],
+                  "tie_broken": bool(decided.get("tie_broken", len(tied) > 1)),
                   "ranking": [cands[c] for c in ranking],
                   "scores": {cands[c]: float(scores[c]) for c in range(len(cands))},
                   "tie_break": [cands[c] for c in prio], **decided.get("extra", {})}
         return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, cands[winner]),
                        dict.fromkeys(voters, 0.0), result, {"voters": int(counts.sum())})
 
-    # audit hooks: one agent per voter; a report is the ballot's content
-    def reports(self, data: Any) -> dict[str, Any]:
-        self.matrix(data)
-        return {f"b{b}#{k + 1}": ballot[self.field] for b, ballot in enumerate(data["ballots"])
-                for k in range(int(ballot.get("count", 1)))}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        return replace_voters(data, reports, self.field)
-
-    def random_instance(self, rng: Any, agents: int | None, culture: str = "impartial",
-                        candidates: int = 3) -> dict[str, Any]:
-        """An election of ``agents`` voters (default 5): approval sets or scores derived from
-        rankings drawn from a preference culture.
-
-        Example:
-            >>> import numpy as np, hurwicz as hz
-            >>> e = hz.mechanism("voting.approval").random_instance(np.random.default_rng(0), 3)
-            >>> sorted(e["ballots"][0])
-            ['approve', 'count']
-        """
-        from .generators import election
-
-        if self.field not in ("approve", "scores"):
-            raise NotImplementedError(f"{self.name} has no random instance generator")
-        return election(culture, candidates, agents or 5, rng=rng, kind=self.field,
-                        max_score=getattr(self.params, "max_score", 5))
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        if self.field == "approve":
-            return {"kind": "approval", "candidates": list(data["candidates"])}
-        return {"kind": "scores", "candidates": list(data["candidates"]), "low": 0,
-                "high": getattr(self.params, "max_score", 1)}
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """The voter's own (true) score or approval of the winner."""
-        (w,) = outcome.result["winners"]
-        if isinstance(true_type, dict):
-            return float(true_type.get(w, 0))
-        return float(w in (true_type or []))
 
 
 @register
@@ -176,15 +151,15 @@ class Approval(CardinalRule):
 
     Example:
         >>> import hurwicz as hz
-        >>> hz.mechanism("voting.approval").report_kind
-        'approval'
+        >>> hz.mechanism("voting.approval").field
+        'approve'
     """
 
     name = "voting.approval"
     summary = "Most approvals wins."
     claims = ("anonymous",)
     field = "approve"
-    report_kind = "approval"
+    Audit = ApprovalAudit
     Params = RankedParams
 
 
@@ -225,24 +200,44 @@ class Star(Score):
     summary = "Score, then a runoff between the top two totals."
 
     def decide(self, values, counts, prio):
-        scores = (values * counts[:, None]).sum(axis=0)
+        scores = weighted_column_sums(values, counts)
+        totals = scores.tolist()
         rank = {c: k for k, c in enumerate(prio)}
-        order = sorted(range(values.shape[1]), key=lambda c: (-scores[c], rank[c]))
+        m = values.shape[1]
+        order = sorted(range(m), key=lambda c: (-totals[c], rank[c]))
         if len(order) == 1:
             return {"scores": scores, "winner": order[0]}
+
+        def runoff(x: int, y: int) -> tuple[int, int, set[int]]:
+            """Ballots preferring x, preferring y, and who may win (x listed first)."""
+            px = int(counts[values[:, x] > values[:, y]].sum())
+            py = int(counts[values[:, y] > values[:, x]].sum())
+            if px != py:
+                return px, py, {x if px > py else y}
+            if totals[x] != totals[y]:  # equal preference: the higher total
+                return px, py, {x if totals[x] > totals[y] else y}
+            return px, py, {x, y}
+
         a, b = order[:2]
-        pref_a = counts[values[:, a] > values[:, b]].sum()
-        pref_b = counts[values[:, b] > values[:, a]].sum()
+        pref_a, pref_b, _ = runoff(a, b)
         # equal preference: the higher total (then the tie-break), i.e. a, stands
         winner = b if pref_b > pref_a else a
-        return {"scores": scores, "winner": winner,
+        # every pair of finalists some tie-break admits, and either side of a tied runoff
+        tops = [c for c in range(m) if totals[c] == totals[a]]
+        pairs = (list(itertools.combinations(tops, 2)) if len(tops) > 1 else
+                 [(a, c) for c in range(m) if c != a and totals[c] == totals[b]])
+        tied: set[int] = set()
+        for x, y in pairs:
+            tied |= runoff(x, y)[2]
+        return {"scores": scores, "winner": winner, "tied": sorted(tied),
+                "tie_broken": len(pairs) > 1 or len(runoff(a, b)[2]) > 1,
                 "extra": {"runoff": {"finalists": [int(a), int(b)],
                                      "preferences": [float(pref_a), float(pref_b)]}}}
 
 
 def _median_sequence(grades: list[float]) -> list[float]:
     """Lower medians obtained by removing the median grade one at a time (majority
-    judgment's tie-breaking sequence)."""
+    judgment's tie-breaking sequence; the definition, for small electorates and tests)."""
     g = sorted(grades)
     out = []
     while g:
@@ -250,6 +245,59 @@ def _median_sequence(grades: list[float]) -> list[float]:
         out.append(g[k])
         del g[k]
     return out
+
+
+def _grade_runs(column: np.ndarray, counts: np.ndarray) -> tuple[list[int], list[int]]:
+    """A candidate's grades as runs: distinct grades ascending and the cumulative counts."""
+    grades, inverse = np.unique(column, return_inverse=True)
+    ends = np.cumsum(exact_bincount(inverse.ravel(), counts, len(grades)).astype(object))
+    return [int(g) for g in grades], [int(e) for e in ends]
+
+
+def _grade_at(runs: tuple[list[int], list[int]], t: int) -> int:
+    """The t-th smallest grade (0-based)."""
+    grades, ends = runs
+    return grades[bisect.bisect_right(ends, t)]
+
+
+def mj_compare(a: tuple[list[int], list[int]], b: tuple[list[int], list[int]], n: int) -> int:
+    """Compare two candidates' median sequences (:func:`_median_sequence`) without expanding
+    the counts: +1 if ``a``'s is larger, −1 if ``b``'s, 0 if equal.
+
+    Removing lower medians one at a time reads the sorted grades outwards from the middle:
+    the lower side downwards from index ⌊(n−1)/2⌋, the upper side upwards, alternating (odd n:
+    the median, then lower, upper, lower, ...; even n: lower, upper, ...). Grades are constant
+    between the run boundaries of ``a`` and ``b``, so the first difference is found segment by
+    segment.
+
+    Example:
+        >>> col = lambda *g: _grade_runs(np.array(g), np.ones(len(g), dtype=np.int64))
+        >>> mj_compare(col(2, 3, 4), col(3, 3, 3), 3), _median_sequence([2, 3, 4])
+        (-1, [3, 2, 4])
+    """
+    lower_end = (n - 1) // 2
+    odd = n % 2
+
+    def position(t: int) -> int:
+        if t <= lower_end:
+            i = lower_end - t
+            return (2 * i - 1 if i else 0) if odd else 2 * i
+        i = t - lower_end - 1
+        return 2 * i + 2 if odd else 2 * i + 1
+
+    bounds = sorted({0, *a[1], *b[1]})
+    first: tuple[int, int] | None = None
+    for lo, hi in itertools.pairwise(bounds):
+        if _grade_at(a, lo) == _grade_at(b, lo):
+            continue
+        # the indices of this segment read first: nearest the middle on either side
+        for t in (min(hi - 1, lower_end) if lo <= lower_end else None,
+                  max(lo, lower_end + 1) if hi - 1 > lower_end else None):
+            if t is not None and (first is None or position(t) < first[0]):
+                first = (position(t), t)
+    if first is None:
+        return 0
+    return 1 if _grade_at(a, first[1]) > _grade_at(b, first[1]) else -1
 
 
 @register
@@ -269,14 +317,14 @@ class MajorityJudgment(Score):
     summary = "Highest median grade wins (median-removal tie-break)."
 
     def decide(self, values, counts, prio):
-        rank = {c: k for k, c in enumerate(prio)}
-        seqs = []
-        for c in range(values.shape[1]):
-            grades = [float(v) for v, n in zip(values[:, c], counts) for _ in range(int(n))]
-            seqs.append(_median_sequence(grades))
-        best = max(range(values.shape[1]), key=lambda c: (seqs[c], -rank[c]))
-        medians = np.array([s[0] if s else 0.0 for s in seqs])
-        tied = [c for c in range(values.shape[1]) if seqs[c] == seqs[best]]
+        n = int(counts.sum())
+        runs = [_grade_runs(values[:, c], counts) for c in range(values.shape[1])]
+        best = prio[0]
+        for c in prio[1:]:  # the best median sequence; equal ones: the earlier priority
+            if mj_compare(runs[c], runs[best], n) > 0:
+                best = c
+        medians = np.array([_grade_at(r, (n - 1) // 2) for r in runs], dtype=np.int64)
+        tied = [c for c in range(values.shape[1]) if mj_compare(runs[c], runs[best], n) == 0]
         return {"scores": medians, "winner": best, "tied": tied}
 
 
@@ -298,8 +346,8 @@ class QuadraticVoting(CardinalRule):
     name = "voting.quadratic"
     summary = "Votes of weight w cost w² voice credits; most total weight wins."
     claims = ("anonymous",)
-    random_instance = instances.hook(instances.quadratic_votes)
     field = "votes"
+    Audit = QuadraticAudit
     Params = QuadraticParams
 
     def check_ballot(self, b: int, row: np.ndarray) -> None:
@@ -308,11 +356,3 @@ class QuadraticVoting(CardinalRule):
             raise InputError(f"ballots.{b}.votes", f"costs {cost} voice credits, over the "
                              f"budget of {self.params.credits}")
 
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        return {"kind": "custom"}
-
-    def candidate_deviations(self, data, agent, rng, limit):
-        """Concentrate the budget on one candidate, or against one."""
-        w = int(np.floor(np.sqrt(self.params.credits)))
-        return ([{c: w} for c in data["candidates"]] + [{c: -w} for c in data["candidates"]])[
-            :limit]

@@ -6,8 +6,10 @@ Ballots are approval sets (``{"approve": [...]}`` with counts); ``seats`` is the
 * ``voting.pav`` and ``voting.cc`` are Thiele rules: the committee W maximises
   Σ_voters w(|A_i ∩ W|) with w(l) = 1 + 1/2 + … + 1/l (PAV, Thiele 1895) or w(l) = min(l, 1)
   (CC). Exact: enumeration with integer arithmetic when there are at most
-  ``MAX_ENUMERATION`` committees, else an ILP on HiGHS; among optimal committees the tie-break
-  picks the one whose members come first in priority order (lexicographically).
+  ``MAX_ENUMERATION`` committees, else an ILP on HiGHS (zero relative MIP gap, optimality proof
+  checked, and the committee's score recomputed in integers must equal the proven optimum;
+  ``result.exact``); among optimal committees the tie-break picks the one whose members come
+  first in priority order (lexicographically).
 * ``voting.seq_phragmen`` (Phragmén 1894; Brill, Freeman, Janson & Lackner 2017): candidates are
   added one at a time, each to keep the maximal voter load as small as possible; exact fractions.
 * ``voting.equal_shares`` (Peters & Skowron 2020): each voter starts with seats/n money; a
@@ -15,6 +17,13 @@ Ballots are approval sets (``{"approve": [...]}`` with counts); ``seats`` is the
   smallest ρ. When no candidate is affordable the committee is completed by ``completion``:
   ``"seq_phragmen"`` (default; voters' initial loads = what they spent), ``"utilitarian"``
   (most approvals) or ``"none"`` (the committee may be smaller). Exact fractions.
+
+``result.tie_broken`` says whether the tie-break decided anything: for PAV and CC, whether
+more than one committee is optimal; for the sequential rules, whether some step chose among
+candidates its criterion left equal (equal loads, equal ρ, equal approvals at the
+utilitarian cut-off) — even when all of them are elected in the end, since the order of
+election steers the later steps. An election without ballots, a ballot approving a candidate
+twice and more seats than candidates are errors naming the field.
 
 Example:
     >>> import hurwicz as hz
@@ -35,11 +44,15 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from hurwicz.core.errors import InputError, ParameterError
+from hurwicz.core.claims import Claim
+from hurwicz.core.errors import ParameterError, SolverError
+from hurwicz.core.highs import INTEGER_ABS_GAP, milp_options, milp_proof
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
+from .audit import ApprovalAudit, voter_names
 from .cardinal import CardinalRule
+from .profile import exact_bincount, weighted_column_sums
 from .ranked import RankedParams, priority_order
 
 MAX_ENUMERATION = 200_000
@@ -80,24 +93,31 @@ def thiele_score(approvals: np.ndarray, counts: np.ndarray, committee: list[int]
         >>> thiele_score(np.array([[1, 1, 0]], bool), np.array([2]), [0, 1], [2, 1])
         6
     """
-    cum = np.concatenate([[0], np.cumsum(weights)])
+    cum = np.concatenate([[0], np.cumsum(weights)]).astype(np.int64)
     hits = approvals[:, committee].sum(axis=1)
-    return int((counts * cum[np.minimum(hits, len(weights))]).sum())
+    per = cum[np.minimum(hits, len(weights))]
+    if len(per) == 0:
+        return 0
+    return int(weighted_column_sums(per[:, None], np.asarray(counts, dtype=np.int64))[0])
 
 
-def _thiele_enumerate(approvals, counts, seats, weights, prio) -> list[int]:
+def _thiele_enumerate(approvals, counts, seats, weights, prio) -> tuple[list[int], bool]:
     m = approvals.shape[1]
     rank = {c: k for k, c in enumerate(prio)}
-    best, best_key = None, None
+    best, best_key, optimal = None, None, 0
     for committee in itertools.combinations(range(m), seats):
         score = thiele_score(approvals, counts, list(committee), weights)
         key = (-score, sorted(rank[c] for c in committee))
+        if best_key is not None and key[0] == best_key[0]:
+            optimal += 1
         if best_key is None or key < best_key:
+            if best_key is None or key[0] < best_key[0]:
+                optimal = 1
             best, best_key = list(committee), key
-    return sorted(best, key=rank.__getitem__)
+    return sorted(best, key=rank.__getitem__), optimal > 1
 
 
-def _thiele_ilp(approvals, counts, seats, weights, prio) -> list[int]:
+def _thiele_ilp(approvals, counts, seats, weights, prio) -> tuple[list[int], bool]:
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import lil_matrix
 
@@ -118,50 +138,78 @@ def _thiele_ilp(approvals, counts, seats, weights, prio) -> list[int]:
     integrality = np.concatenate([np.ones(m), np.zeros(nvar - m)])
     base = [LinearConstraint(rows.tocsr(), lower, upper)]
     lo, hi = np.zeros(nvar), np.ones(nvar)
+    options = milp_options()
 
-    def solve(extra, lo, hi):
-        res = milp(cost, constraints=base + extra, integrality=integrality,
-                   bounds=Bounds(lo, hi))
-        return res if res.status == 0 else None
+    def solve(objective, extra, lo, hi):
+        res = milp(objective, constraints=base + extra, integrality=integrality,
+                   bounds=Bounds(lo, hi), options=options)
+        if res.status == 2:  # infeasible
+            return None
+        if res.status != 0 or res.x is None:
+            raise SolverError(f"HiGHS: {res.message}", "thiele")
+        return res
 
-    first = solve([], lo, hi)
+    first = solve(cost, [], lo, hi)
     if first is None:
         raise ParameterError("seats", "no committee found by the ILP")
-    optimum = -first.fun
-    keep = [LinearConstraint(-cost[None, :], optimum - 0.5, np.inf)]  # integer objective
+    # the scores are whole numbers (integer weights × counts): a final gap below 0.5 proves
+    proof = milp_proof(first, INTEGER_ABS_GAP)
+    if not proof.exact:
+        raise SolverError(f"HiGHS did not prove the committee optimal ({proof.status}, gap "
+                          f"{proof.gap:.3g})", "thiele")
+    optimum = round(-first.fun)
+    keep = [LinearConstraint(-cost[None, :], optimum - 0.5, np.inf)]  # the optimal face
+    feasible = np.zeros(nvar)  # on the face any committee will do: feasibility checks only
     for c in prio:  # lexicographic tie-break among optimal committees
         trial_lo = lo.copy()
         trial_lo[c] = 1
-        if solve(keep, trial_lo, hi) is not None:
+        if solve(feasible, keep, trial_lo, hi) is not None:
             lo = trial_lo
         else:
             hi = hi.copy()
             hi[c] = 0
     rank = {c: k for k, c in enumerate(prio)}
-    return sorted((c for c in range(m) if lo[c] == 1), key=rank.__getitem__)
+    committee = sorted((c for c in range(m) if lo[c] == 1), key=rank.__getitem__)
+    score = thiele_score(approvals, counts, committee, weights)
+    if score != optimum:  # exact integer check of the solver's answer
+        raise SolverError(f"the committee's score {score} differs from the proven optimum "
+                          f"{optimum}", "thiele")
+    # is another committee optimal too? (at most seats − 1 members in common)
+    member = np.zeros(nvar)
+    member[committee] = 1
+    other = solve(feasible, [*keep, LinearConstraint(member[None, :], -np.inf, seats - 1)],
+                  np.zeros(nvar), np.ones(nvar))
+    return committee, other is not None
 
 
 def thiele(approvals: np.ndarray, counts: np.ndarray, seats: int, kind: str,
-           prio: list[int]) -> list[int]:
-    """An optimal committee of a Thiele rule (``"pav"`` or ``"cc"``), exact.
+           prio: list[int], ties: list[bool] | None = None) -> list[int]:
+    """An optimal committee of a Thiele rule (``"pav"`` or ``"cc"``), exact. With a list
+    ``ties``, appends whether several committees are optimal (the tie-break chose).
 
     Example:
         >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
-        >>> thiele(A, np.array([3, 2]), 2, "cc", [0, 1, 2])
-        [0, 2]
+        >>> ties = []
+        >>> thiele(A, np.array([3, 2]), 2, "cc", [0, 1, 2], ties), ties
+        ([0, 2], [True])
     """
     weights = thiele_weights(kind, seats)
     if math.comb(approvals.shape[1], seats) <= MAX_ENUMERATION:
-        return _thiele_enumerate(approvals, counts, seats, weights, prio)
-    return _thiele_ilp(approvals, counts, seats, weights, prio)
+        committee, several = _thiele_enumerate(approvals, counts, seats, weights, prio)
+    else:
+        committee, several = _thiele_ilp(approvals, counts, seats, weights, prio)
+    if ties is not None:
+        ties.append(several)
+    return committee
 
 
-def _phragmen_steps(approvals, counts, seats, prio, committee, loads) -> list[int]:
+def _phragmen_steps(approvals, counts, seats, prio, committee, loads,
+                    ties: list[bool] | None = None) -> list[int]:
     m = approvals.shape[1]
     rank = {c: k for k, c in enumerate(prio)}
     chosen = list(committee)
     while len(chosen) < min(seats, m):
-        best, best_key = None, None
+        best, best_key, equal = None, None, False
         for c in range(m):
             if c in chosen:
                 continue
@@ -172,8 +220,14 @@ def _phragmen_steps(approvals, counts, seats, prio, committee, loads) -> list[in
             else:
                 load = (1 + sum(counts[g] * loads[g] for g in support)) / Fraction(weight)
                 key = (0, load, rank[c])
+            if best_key is not None and key[:2] == best_key[:2]:
+                equal = True
+            elif best_key is None or key < best_key:
+                equal = False
             if best_key is None or key < best_key:
                 best, best_key = c, key
+        if ties is not None:
+            ties.append(equal)
         chosen.append(best)
         if best_key[0] == 0:
             for g in np.nonzero(approvals[:, best])[0]:
@@ -182,22 +236,26 @@ def _phragmen_steps(approvals, counts, seats, prio, committee, loads) -> list[in
 
 
 def seq_phragmen(approvals: np.ndarray, counts: np.ndarray, seats: int,
-                 prio: list[int]) -> list[int]:
-    """Sequential Phragmén, exact; returns candidates in the order they were added.
+                 prio: list[int], ties: list[bool] | None = None) -> list[int]:
+    """Sequential Phragmén, exact; returns candidates in the order they were added. With a
+    list ``ties``, appends for each step whether candidates tied for it (equal loads).
 
     Example:
         >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
-        >>> seq_phragmen(A, np.array([3, 2]), 2, [0, 1, 2])
-        [0, 2]
+        >>> ties = []
+        >>> seq_phragmen(A, np.array([3, 2]), 2, [0, 1, 2], ties), ties
+        ([0, 2], [True, False])
     """
     loads = [Fraction(0)] * approvals.shape[0]
-    return _phragmen_steps(approvals, counts, seats, prio, [], loads)
+    return _phragmen_steps(approvals, counts, seats, prio, [], loads, ties)
 
 
 def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: list[int],
-                 completion: str = "seq_phragmen") -> tuple[list[int], int]:
+                 completion: str = "seq_phragmen", ties: list[bool] | None = None
+                 ) -> tuple[list[int], int]:
     """Method of equal shares; returns the committee (in order) and how many seats MES itself
-    filled before the completion.
+    filled before the completion. With a list ``ties``, appends for each step whether
+    candidates tied for it.
 
     Example:
         >>> A = np.array([[1, 1, 0], [0, 0, 1]], bool)
@@ -210,7 +268,7 @@ def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: li
     budget = [Fraction(seats, n) if n else Fraction(0)] * u
     chosen: list[int] = []
     while len(chosen) < min(seats, m):
-        best, best_key = None, None
+        best, best_key, equal = None, None, False
         for c in range(m):
             if c in chosen:
                 continue
@@ -226,10 +284,16 @@ def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: li
                 cost -= counts[g] * budget[g]
                 weight -= int(counts[g])
             key = (rho, rank[c])
+            if best_key is not None and key[0] == best_key[0]:
+                equal = True
+            elif best_key is None or key < best_key:
+                equal = False
             if best_key is None or key < best_key:
                 best, best_key = c, key
         if best is None:
             break
+        if ties is not None:
+            ties.append(equal)
         chosen.append(best)
         for g in np.nonzero(approvals[:, best])[0]:
             budget[g] -= min(budget[g], best_key[0])
@@ -237,12 +301,15 @@ def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: li
     if completion == "seq_phragmen" and len(chosen) < seats:
         start = Fraction(seats, n) if n else Fraction(0)
         loads = [start - b for b in budget]
-        chosen = _phragmen_steps(approvals, counts, seats, prio, chosen, loads)
+        chosen = _phragmen_steps(approvals, counts, seats, prio, chosen, loads, ties)
     elif completion == "utilitarian" and len(chosen) < seats:
-        votes = (approvals * counts[:, None]).sum(axis=0)
+        votes = weighted_column_sums(approvals.astype(np.int64), counts).tolist()
         rest = sorted((c for c in range(m) if c not in chosen),
                       key=lambda c: (-votes[c], rank[c]))
-        chosen += rest[:seats - len(chosen)]
+        free = seats - len(chosen)
+        if ties is not None and len(rest) > free:  # equal approvals at the cut-off
+            ties.append(votes[rest[free - 1]] == votes[rest[free]])
+        chosen += rest[:free]
     return chosen, bought
 
 
@@ -257,7 +324,8 @@ def merge_approvals(approvals: np.ndarray, counts: np.ndarray | None = None
         >>> keys.astype(int).tolist(), counts.tolist()
         ([[1, 0], [0, 1]], [2, 1])
     """
-    counts = np.ones(len(approvals)) if counts is None else np.asarray(counts)
+    counts = np.ones(len(approvals), dtype=np.int64) if counts is None else np.asarray(
+        counts, dtype=np.int64)
     m = approvals.shape[1]
     if len(approvals) == 0:
         return approvals.reshape(0, m), np.zeros(0, dtype=np.int64)
@@ -267,8 +335,7 @@ def merge_approvals(approvals: np.ndarray, counts: np.ndarray | None = None
         keys = approvals[first]
     else:
         keys, inverse = np.unique(approvals, axis=0, return_inverse=True)
-    merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(keys))
-    return keys, merged.astype(np.int64)
+    return keys, exact_bincount(inverse.ravel(), counts, len(keys))
 
 
 # --- properties of committees ------------------------------------------------------------
@@ -302,21 +369,20 @@ class CommitteeRule(CardinalRule):
     """Approval ballots in, a committee of ``seats`` out."""
 
     field: ClassVar[str] = "approve"
-    report_kind: ClassVar[str] = "approval"
+    Audit = ApprovalAudit
     Params: ClassVar[type[BaseModel]] = CommitteeParams
 
     def approvals(self, data: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
         raw = data.model_dump(exclude_none=True) if isinstance(data, BaseModel) else data
-        for b, ballot in enumerate(raw.get("ballots", [])):
-            listed = ballot.get("approve") if isinstance(ballot, dict) else None
-            if isinstance(listed, list) and len(set(map(str, listed))) != len(listed):
-                raise InputError(f"ballots.{b}.approve", "approves a candidate twice")
+        # matrix() refuses duplicate approvals and an election without ballots
         cands, values, counts = self.matrix(raw)
         keys, merged = merge_approvals(values > 0, counts)
         return cands, keys, merged
 
-    def choose(self, approvals: np.ndarray, counts: np.ndarray, prio: list[int]
-               ) -> tuple[list[int], dict[str, Any]]:
+    def choose(self, approvals: np.ndarray, counts: np.ndarray, prio: list[int],
+               ties: list[bool]) -> tuple[list[int], dict[str, Any]]:
+        """The committee and extra result entries; appends to ``ties`` whether each decision
+        was made by the tie-break."""
         raise NotImplementedError
 
     def run(self, data: Any) -> Outcome:
@@ -326,23 +392,19 @@ class CommitteeRule(CardinalRule):
         if seats > len(cands):
             raise ParameterError("seats", f"{seats} seats but only {len(cands)} candidates")
         prio = priority_order(cands, self.params.tie_break)
-        committee, extra = self.choose(approvals, counts, prio)
+        ties: list[bool] = []
+        committee, extra = self.choose(approvals, counts, prio, ties)
         winners = [cands[c] for c in committee]
-        support = (approvals * counts[:, None]).sum(axis=0)
+        support = weighted_column_sums(approvals.astype(np.int64), counts)
         pav = thiele_score(approvals, counts, committee, thiele_weights("pav", seats))
-        result = {"winners": winners,
+        result = {"winners": winners, "tie_broken": any(ties),
                   "approvals": {cands[c]: int(support[c]) for c in range(len(cands))},
                   "pav_score": pav / math.lcm(*range(1, seats + 1)),
                   "tie_break": [cands[c] for c in prio], **extra}
-        voters = [f"b{b}#{k + 1}" for b, ballot in enumerate(raw["ballots"])
-                  for k in range(int(ballot.get("count", 1)))]
+        voters = voter_names(raw)
         return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, winners),
                        dict.fromkeys(voters, 0.0), result, {"voters": int(counts.sum())})
 
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """How many committee members the voter (truly) approves."""
-        truth = set(true_type or [])
-        return float(sum(w in truth for w in outcome.result["winners"]))
 
 
 @register
@@ -361,8 +423,9 @@ class ProportionalApprovalVoting(CommitteeRule):
     summary = "Proportional approval voting (Thiele): exact, enumeration or ILP on HiGHS."
     claims = ("anonymous", "committee_size")
 
-    def choose(self, approvals, counts, prio):
-        return thiele(approvals, counts, self.params.seats, "pav", prio), {}
+    def choose(self, approvals, counts, prio, ties):
+        # exact: enumeration, or an ILP whose optimum is proven and rechecked in integers
+        return thiele(approvals, counts, self.params.seats, "pav", prio, ties), {"exact": True}
 
 
 @register
@@ -381,10 +444,10 @@ class ChamberlinCourant(CommitteeRule):
     summary = "Chamberlin-Courant (approval): maximise voters with an approved member; exact."
     claims = ("anonymous", "committee_size")
 
-    def choose(self, approvals, counts, prio):
-        committee = thiele(approvals, counts, self.params.seats, "cc", prio)
+    def choose(self, approvals, counts, prio, ties):
+        committee = thiele(approvals, counts, self.params.seats, "cc", prio, ties)
         covered = int(counts[approvals[:, committee].any(axis=1)].sum())
-        return committee, {"covered": covered}
+        return committee, {"covered": covered, "exact": True}
 
 
 @register
@@ -403,8 +466,8 @@ class SequentialPhragmen(CommitteeRule):
     summary = "Sequential Phragmén (load balancing), exact fractions."
     claims = ("anonymous", "committee_size")
 
-    def choose(self, approvals, counts, prio):
-        return seq_phragmen(approvals, counts, self.params.seats, prio), {}
+    def choose(self, approvals, counts, prio, ties):
+        return seq_phragmen(approvals, counts, self.params.seats, prio, ties), {}
 
 
 @register
@@ -421,10 +484,12 @@ class EqualShares(CommitteeRule):
 
     name = "voting.equal_shares"
     summary = "Method of equal shares (Peters-Skowron), exact, with a completion method."
-    claims = ("anonymous", "committee_size")
+    # without a completion the committee may have fewer than `seats` members
+    claims = ("anonymous", Claim("committee_size", when=lambda p: p.completion != "none",
+                                 condition="completion != none"))
     Params = EqualSharesParams
 
-    def choose(self, approvals, counts, prio):
+    def choose(self, approvals, counts, prio, ties):
         committee, bought = equal_shares(approvals, counts, self.params.seats, prio,
-                                         self.params.completion)
+                                         self.params.completion, ties)
         return committee, {"bought_by_equal_shares": bought}

@@ -5,7 +5,9 @@ Input: ``{"candidates": [...], "ballots": [{"voter": "v1", "ranking": [...]}],
 who cast a ballot; that voter's ballot counts once more. Documented rule for the broken cases:
 a delegation that runs into a *cycle* or *dangles* (reaches someone who neither votes nor
 delegates, or an unknown name) is an abstention, and is reported in ``result.cycles`` /
-``result.dangling``. A voter who votes and also delegates is an error (ambiguous).
+``result.dangling``. A voter who votes and also delegates is an error (ambiguous), and so is an
+election where nobody votes directly (``ballots``: there is no ballot for any delegation to
+reach).
 
 Example:
     >>> import hurwicz as hz
@@ -18,17 +20,15 @@ Example:
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import mechanism, register
-from hurwicz.mechanisms import instances
+from hurwicz.core.types import Name
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from .audit import LiquidAudit
 
 
 class VoterBallot(BaseModel):
@@ -102,7 +102,8 @@ class LiquidDemocracy(Mechanism):
 
     name = "voting.liquid"
     family = "voting"
-    random_instance = instances.hook(instances.delegation)
+    version = "2"  # the counting rules' version 2 (exact tallies, tie_broken), no-voter error
+    Audit = LiquidAudit
     summary = "Transitive delegation, then a ranked rule on the weighted ballots."
     claims = ()
     Input = LiquidInput
@@ -110,6 +111,9 @@ class LiquidDemocracy(Mechanism):
 
     def run_parsed(self, inp: LiquidInput) -> Outcome:
         names = [b.voter for b in inp.ballots]
+        if not names:
+            raise InputError("ballots", "no voter cast a ballot (every delegation needs a "
+                             "voter who votes at its end)")
         if len(set(names)) != len(names):
             raise InputError("ballots", "a voter casts two ballots")
         both = set(names) & set(inp.delegations)

@@ -48,15 +48,16 @@ def parse_culture(spec: str) -> tuple[str, float]:
         try:
             value = float(arg)
         except ValueError:
-            raise PriorError(f"{name} needs a number, got {arg!r}", "prior") from None
+            raise PriorError(spec, f"{name} needs a number, got {arg!r}") from None
         if name == "mallows" and not 0 <= value <= 1:
-            raise PriorError("mallows:PHI needs 0 <= PHI <= 1", "prior")
+            raise PriorError(spec, "mallows:PHI needs 0 <= PHI <= 1")
         if name == "urn" and value < 0:
-            raise PriorError("urn:ALPHA needs ALPHA >= 0", "prior")
+            raise PriorError(spec, "urn:ALPHA needs ALPHA >= 0")
         if name == "spatial" and (value != int(value) or value < 1):
-            raise PriorError("spatial:D needs a whole dimension D >= 1", "prior")
+            raise PriorError(spec, "spatial:D needs a whole dimension D >= 1")
         return name, value
-    raise PriorError(f"unknown culture {spec!r}; expected one of {', '.join(CULTURES)}", "prior")
+    raise PriorError(spec, f"is not a preference culture (expected one of "
+                     f"{', '.join(CULTURES)})")
 
 
 def is_culture(spec: Any) -> bool:
@@ -93,8 +94,8 @@ def sample_rankings(spec: str, m: int, n: int, rng: np.random.Generator,
     """
     name, value = parse_culture(spec)
     if m < 1 or n < 0:
-        raise PriorError("need at least one candidate and a non-negative number of voters",
-                         "prior")
+        raise PriorError(spec, "needs at least one candidate and a non-negative number of "
+                         "voters")
     if name == "impartial":
         return np.argsort(rng.random((n, m)), axis=1)
     if name == "mallows":

@@ -8,10 +8,17 @@ Example:
     >>> [hz.mechanism(r).run(data).result["winners"][0] for r in
     ...  ("voting.runoff", "voting.coombs", "voting.baldwin", "voting.nanson", "voting.bucklin")]
     ['b', 'b', 'b', 'b', 'b']
+
+Tallies are compared exactly. ``result.tied`` is the parallel-universe winner set for the
+elimination rules (Coombs, Baldwin: every branch where the tie-break picks whom to eliminate is
+followed, as for IRV in :mod:`.ranked`; the runoff: every pair of finalists some tie-break
+admits, and either finalist of a tied head-to-head), the candidates left when Nanson stops, and
+the top counts for Bucklin; ``result.tie_broken`` says whether the tie-break decided anything.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -19,8 +26,8 @@ import numpy as np
 from hurwicz.core.errors import InputError
 from hurwicz.core.registry import register
 
-from .profile import Profile
-from .ranked import RankedRule, count_value
+from .profile import Profile, exact_bincount, weighted_column_sums
+from .ranked import RankedRule, Round, _mask, count_value, eliminate
 
 
 def active_borda(p: Profile, active: np.ndarray) -> np.ndarray:
@@ -32,27 +39,28 @@ def active_borda(p: Profile, active: np.ndarray) -> np.ndarray:
         >>> active_borda(p, np.array([True, True, False])).tolist()
         [1, 0, 0]
     """
-    m = len(p.candidates)
     k = int(active.sum())
     r = p.rankings
     keep = (r >= 0) & active[np.maximum(r, 0)]
     pos = np.cumsum(keep, axis=1) - 1
-    scores = np.zeros(m, dtype=np.int64)
+    points = np.zeros(r.shape, dtype=np.int64)  # points[u, c] of ballot group u
     rows, cols = np.nonzero(keep)
-    np.add.at(scores, r[rows, cols], (k - 1 - pos[rows, cols]) * p.counts[rows])
-    return scores
+    points[rows, r[rows, cols]] = k - 1 - pos[rows, cols]
+    return weighted_column_sums(points, p.counts)
 
 
-def _loser(scores: dict[int, float], rank: dict[int, int]) -> int:
-    low = min(scores.values())
-    return max((c for c, s in scores.items() if s == low), key=rank.__getitem__)
+def _majority(tally: np.ndarray, left: Any) -> int | None:
+    """The candidate with more than half of the (exact) first choices among ``left``."""
+    values = {int(c): tally[c] for c in left}
+    live = sum(values.values())
+    top = max(values, key=values.__getitem__)
+    return top if values[top] * 2 > live else None
 
 
-def _majority(p: Profile, active: np.ndarray) -> int | None:
-    tally = p.first_choices(active)
-    top = int(np.argmax(np.where(active, tally, -1)))
-    live = tally[active].sum()
-    return top if tally[top] * 2 > live + 1e-9 * max(live, 1.0) else None
+def _duel(p: Profile, a: int, b: int) -> tuple[int, int]:
+    """Voters ranking a above b, and b above a."""
+    pos = p.positions()
+    return int(p.counts[pos[:, a] < pos[:, b]].sum()), int(p.counts[pos[:, b] < pos[:, a]].sum())
 
 
 @register
@@ -73,20 +81,27 @@ class TwoRoundRunoff(RankedRule):
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         m = len(p.candidates)
         rank = {c: k for k, c in enumerate(prio)}
-        everyone = np.ones(m, bool)
-        direct = _majority(p, everyone)
         tally = p.first_choices()
         rounds = [{"tally": {c: count_value(tally[c]) for c in range(m)}, "eliminated": None}]
-        if direct is not None:
-            return {"winner": direct, "tied": [direct], "rounds": rounds}
-        finalists = sorted(range(m), key=lambda c: (-tally[c], rank[c]))[:2]
-        a, b = finalists
-        pos = p.positions()
-        votes_a = int(p.counts[pos[:, a] < pos[:, b]].sum())
-        votes_b = int(p.counts[pos[:, b] < pos[:, a]].sum())
+        direct = _majority(tally, range(m))
+        if direct is not None or m == 1:
+            winner = 0 if direct is None else direct
+            return {"winner": winner, "tied": [winner], "tie_broken": False, "rounds": rounds}
+        values = tally.tolist()
+        a, b = sorted(range(m), key=lambda c: (-values[c], rank[c]))[:2]
+        votes_a, votes_b = _duel(p, a, b)
         winner = a if votes_a > votes_b or (votes_a == votes_b and rank[a] < rank[b]) else b
         rounds.append({"tally": {a: votes_a, b: votes_b}, "eliminated": b if winner == a else a})
-        return {"winner": winner, "tied": [winner], "rounds": rounds}
+        # every pair of finalists some tie-break admits, and both finalists of a tied duel
+        tops = [c for c in range(m) if values[c] == values[a]]
+        pairs = (list(itertools.combinations(tops, 2)) if len(tops) > 1 else
+                 [(a, c) for c in range(m) if c != a and values[c] == values[b]])
+        tied: set[int] = set()
+        for x, y in pairs:
+            vx, vy = _duel(p, x, y)
+            tied |= {x} if vx > vy else {y} if vy > vx else {x, y}
+        return {"winner": winner, "tied": sorted(tied),
+                "tie_broken": len(pairs) > 1 or votes_a == votes_b, "rounds": rounds}
 
 
 @register
@@ -110,23 +125,19 @@ class Coombs(RankedRule):
         if (p.rankings < 0).any():
             raise InputError("ballots", "Coombs needs complete rankings (every candidate "
                              "ranked)")
-        rank = {c: k for k, c in enumerate(prio)}
-        active = np.ones(m, bool)
-        rounds = []
-        while True:
-            winner = _majority(p, active)
-            if winner is not None or active.sum() == 1:
-                winner = winner if winner is not None else int(np.nonzero(active)[0][0])
-                rounds.append({"tally": {}, "eliminated": None})
-                return {"winner": winner, "tied": [winner], "rounds": rounds}
-            reversed_rankings = p.rankings[:, ::-1]
-            rev = Profile(p.candidates, reversed_rankings, p.counts)
+        rev = Profile(p.candidates, p.rankings[:, ::-1], p.counts)
+
+        def count_round(left: frozenset[int]) -> Round:
+            active = _mask(m, left)
+            winner = _majority(p.first_choices(active), sorted(left))
+            if winner is not None or len(left) == 1:
+                return (min(left) if winner is None else winner), {}, [], False
             lasts = rev.first_choices(active)
-            scores = {int(c): -float(lasts[c]) for c in np.nonzero(active)[0]}
-            out = _loser(scores, rank)
-            rounds.append({"tally": {c: int(lasts[c]) for c in np.nonzero(active)[0]},
-                           "eliminated": out})
-            active[out] = False
+            values = {c: int(lasts[c]) for c in sorted(left)}
+            most = max(values.values())
+            return None, values, [c for c, v in values.items() if v == most], False
+
+        return eliminate(m, prio, count_round)
 
 
 @register
@@ -145,18 +156,18 @@ class Baldwin(RankedRule):
     supports_ties = False
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
-        rank = {c: k for k, c in enumerate(prio)}
-        active = np.ones(len(p.candidates), bool)
-        rounds = []
-        while active.sum() > 1:
-            scores = active_borda(p, active)
-            live = {int(c): float(scores[c]) for c in np.nonzero(active)[0]}
-            out = _loser(live, rank)
-            rounds.append({"tally": {c: int(v) for c, v in live.items()}, "eliminated": out})
-            active[out] = False
-        winner = int(np.nonzero(active)[0][0])
-        rounds.append({"tally": {winner: 0}, "eliminated": None})
-        return {"winner": winner, "tied": [winner], "rounds": rounds}
+        m = len(p.candidates)
+
+        def count_round(left: frozenset[int]) -> Round:
+            if len(left) == 1:
+                (last,) = left
+                return last, {last: 0}, [], False
+            scores = active_borda(p, _mask(m, left))
+            values = {c: int(scores[c]) for c in sorted(left)}
+            low = min(values.values())
+            return None, values, [c for c, v in values.items() if v == low], False
+
+        return eliminate(m, prio, count_round)
 
 
 @register
@@ -181,18 +192,17 @@ class Nanson(RankedRule):
         rounds = []
         while active.sum() > 1:
             scores = active_borda(p, active)
-            live = np.nonzero(active)[0]
-            mean = scores[live].mean()
-            below = [int(c) for c in live if scores[c] < mean]
+            live = [int(c) for c in np.nonzero(active)[0]]
+            total = sum(int(scores[c]) for c in live)
+            below = [c for c in live if int(scores[c]) * len(live) < total]  # below the mean
             if not below:
                 break
-            rounds.append({"tally": {int(c): int(scores[c]) for c in live},
-                           "eliminated": below[0]})
+            rounds.append({"tally": {c: int(scores[c]) for c in live}, "eliminated": below[0]})
             active[below] = False
         left = [int(c) for c in np.nonzero(active)[0]]
         winner = min(left, key=rank.__getitem__)
         rounds.append({"tally": {}, "eliminated": None})
-        return {"winner": winner, "tied": left, "rounds": rounds}
+        return {"winner": winner, "tied": left, "tie_broken": len(left) > 1, "rounds": rounds}
 
 
 @register
@@ -220,12 +230,11 @@ class Bucklin(RankedRule):
         for k in range(m):
             column = p.rankings[:, k]
             has = column >= 0
-            counts += np.bincount(column[has], weights=p.counts[has], minlength=m).astype(
-                np.int64)
+            counts += exact_bincount(column[has], p.counts[has], m)
             rounds.append({"tally": {c: int(counts[c]) for c in range(m)}, "eliminated": None})
-            if counts.max() * 2 > total:
+            if int(counts.max()) * 2 > total:
                 break
-        top = counts.max()
-        tied = [c for c in range(m) if counts[c] == top]
+        top = int(counts.max())
+        tied = [c for c in range(m) if int(counts[c]) == top]
         winner = min(tied, key=rank.__getitem__)
         return {"winner": winner, "tied": tied, "rounds": rounds, "scores": counts}

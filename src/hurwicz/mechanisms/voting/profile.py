@@ -12,6 +12,11 @@ Tied candidates share what their positions would earn: the average position (so 
 Borda points), equal fractions of a first choice, and no pairwise preference between them —
 exactly the average over the ballot's linear extensions.
 
+Tallies are exact (DESIGN.md, "What exact means"): counts are integers, sums of them are
+integers (never rounded through floating point, whatever their size), and the fractions that
+tied ballots create are :class:`fractions.Fraction` values, so rules compare tallies with
+``==`` and ``<``, never with a tolerance.
+
 Example:
     >>> p = Profile.from_input({"candidates": ["x", "y", "z"], "ballots": [
     ...     {"ranking": ["x", "y"], "count": 2}, {"ranking": ["x", "y"]}, {"ranking": ["z"]}]})
@@ -23,16 +28,111 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Annotated, Any
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hurwicz.core.errors import InputError
+from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+#: Most voters an election may have in total: every sum of counts then fits an int64 exactly.
+MAX_VOTERS = 2**62
+
+#: Below this bound a float64 sum of integers is exact (every partial sum is a whole number
+#: under 2**53); the helpers below fall back to integer or Python-integer arithmetic above it.
+_FLOAT_EXACT = 2**52
+
+
+def require_voters(voters: int) -> None:
+    """Refuse an election nobody voted in (a rule would otherwise "elect" by tie-break alone).
+
+    Example:
+        >>> try:
+        ...     require_voters(0)
+        ... except InputError as err:
+        ...     print(err)
+        ballots: no voter cast a ballot (an election needs at least one)
+    """
+    if voters <= 0:
+        raise InputError("ballots", "no voter cast a ballot (an election needs at least one)")
+    if voters > MAX_VOTERS:
+        raise InputError("ballots", f"{voters} voters in total, more than 2**62")
+
+
+def exact_bincount(index: np.ndarray, weights: np.ndarray, minlength: int) -> np.ndarray:
+    """Sums of integer ``weights`` per ``index``, exactly: an int64 array, or an object array
+    of Python integers when a sum does not fit in int64.
+
+    Example:
+        >>> exact_bincount(np.array([0, 0, 1]), np.array([2**53, 1, 2]), 2).tolist()
+        [9007199254740993, 2]
+    """
+    index = np.asarray(index, dtype=np.int64)
+    weights = np.asarray(weights)
+    if len(index) == 0:
+        return np.zeros(minlength, dtype=np.int64)
+    if weights.dtype != object:
+        bound = float(np.abs(weights).sum(dtype=np.float64))
+        if bound < _FLOAT_EXACT:  # float64 bincount is exact here and fast
+            return np.bincount(index, weights=weights, minlength=minlength).astype(np.int64)
+    out = np.zeros(minlength, dtype=object)
+    out[:] = 0
+    np.add.at(out, index, weights.astype(object))
+    return _narrow(out)
+
+
+def weighted_column_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``Σ_u counts[u] · values[u, c]`` for integer ``values``, exactly (int64 where the sums
+    fit, Python integers beyond).
+
+    Example:
+        >>> weighted_column_sums(np.array([[2, 0], [1, 3]]), np.array([2**40, 1])).tolist()
+        [2199023255553, 3]
+    """
+    values = np.asarray(values)
+    counts = np.asarray(counts)
+    if values.size == 0:
+        return np.zeros(values.shape[1], dtype=np.int64)
+    bound = int(np.abs(values).max()) * int(counts.sum())
+    if bound < _FLOAT_EXACT:  # every partial sum is a whole number below 2**52: BLAS is exact
+        return (counts.astype(np.float64) @ values.astype(np.float64)).astype(np.int64)
+    if bound < 2**63:
+        return (values.astype(np.int64) * counts.astype(np.int64)[:, None]).sum(axis=0)
+    big = values.astype(object) * counts.astype(object)[:, None]
+    return _narrow(big.sum(axis=0))
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Python integers as int64 when they all fit."""
+    ints = [int(v) for v in values]
+    if all(-(2**63) <= v < 2**63 for v in ints):
+        return np.array(ints, dtype=np.int64)
+    out = np.empty(len(ints), dtype=object)
+    out[:] = ints
+    return out
+
+
+def exact_ratio(numerators: np.ndarray, denominator: int) -> np.ndarray:
+    """``numerators / denominator`` exactly: integers stay an integer array, otherwise an
+    object array of :class:`~fractions.Fraction`.
+
+    Example:
+        >>> exact_ratio(np.array([4, 2]), 2).tolist(), exact_ratio(np.array([3, 2]), 2).tolist()
+        ([2, 1], [Fraction(3, 2), Fraction(1, 1)])
+    """
+    if denominator == 1:
+        return numerators
+    ints = [int(v) for v in numerators]
+    if all(v % denominator == 0 for v in ints):
+        return _narrow(np.array([v // denominator for v in ints], dtype=object))
+    out = np.empty(len(ints), dtype=object)
+    out[:] = [Fraction(v, denominator) for v in ints]
+    return out
 
 
 class Ballot(BaseModel):
@@ -40,7 +140,7 @@ class Ballot(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
     ranking: list[Name | list[Name]]
-    count: int = Field(1, ge=1)
+    count: int = Field(1, ge=1, le=2**53)
 
 
 class RankedInput(BaseModel):
@@ -95,6 +195,8 @@ class Profile:
                     seen.add(name)
                     rows[b, k], tiers[b, k] = index[name], tier
                     k += 1
+        if sum(b.count for b in inp.ballots) > MAX_VOTERS:
+            raise InputError("ballots", "more than 2**62 voters in total")
         counts = np.array([b.count for b in inp.ballots], dtype=np.int64)
         return cls.from_arrays(list(inp.candidates), rows, counts, tiers if tied else None)
 
@@ -117,7 +219,7 @@ class Profile:
         if tiers is not None:
             stacked = np.concatenate([rankings, np.asarray(tiers, dtype=np.int64)], axis=1)
             unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-            merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
+            merged = exact_bincount(inverse.ravel(), counts, len(unique))
             return cls(candidates, unique[:, :m], merged.astype(np.int64), unique[:, m:])
         if m <= 15:
             # pack each ranking into one int64 (4 bits per position): a 1-D unique is far
@@ -127,7 +229,7 @@ class Profile:
             unique = rankings[first]
         else:
             unique, inverse = np.unique(rankings, axis=0, return_inverse=True)
-        merged = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
+        merged = exact_bincount(inverse.ravel(), counts, len(unique))
         return cls(candidates, unique, merged.astype(np.int64))
 
     @property
@@ -184,11 +286,16 @@ class Profile:
         return self.__dict__["_margins"]
 
     def first_choices(self, active: np.ndarray | None = None) -> np.ndarray:
-        """Votes for each candidate as the highest-ranked *active* candidate.
+        """Votes for each candidate as the highest-ranked *active* candidate, exactly: an
+        integer array, or (when a tie group shares a first choice) an object array of
+        :class:`~fractions.Fraction`.
 
         Example:
             >>> Profile.from_arrays(["a", "b"], np.array([[1, 0]])).first_choices().tolist()
             [0, 1]
+            >>> Profile.from_input({"candidates": ["a", "b", "c"], "ballots": [
+            ...     {"ranking": [["a", "b", "c"]]}, {"ranking": ["a"]}]}).first_choices().tolist()
+            [Fraction(4, 3), Fraction(1, 3), Fraction(1, 3)]
         """
         m = len(self.candidates)
         active = np.ones(m, bool) if active is None else active
@@ -198,13 +305,20 @@ class Profile:
             level = np.where(ok, self.tiers, np.iinfo(np.int64).max)
             top = level.min(axis=1)
             in_top = ok & (self.tiers == top[:, None])
-            share = self.counts / np.maximum(in_top.sum(axis=1), 1)
+            size = in_top.sum(axis=1)
+            # exact shares: count / size = count · (L / size) / L with L = lcm of the sizes
+            scale = math.lcm(*(int(k) for k in np.unique(size[size > 0]))) if size.any() else 1
+            per = np.where(size > 0, scale // np.maximum(size, 1), 0)
+            if int(per.max(initial=0)) * int(self.counts.sum()) < 2**63:
+                weight = self.counts * per
+            else:
+                weight = self.counts.astype(object) * per.astype(object)
             rows, ks = np.nonzero(in_top)
-            return np.bincount(r[rows, ks], weights=share[rows], minlength=m)
+            return exact_ratio(exact_bincount(r[rows, ks], weight[rows], m), scale)
         has = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
         top = r[np.arange(len(r)), first]
-        return np.bincount(top[has], weights=self.counts[has], minlength=m).astype(np.int64)
+        return exact_bincount(top[has], self.counts[has], m)
 
 
 def replace_voters(data: Any, reports: Any, field: str) -> dict[str, Any]:

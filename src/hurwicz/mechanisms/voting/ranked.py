@@ -1,11 +1,39 @@
 """Single-winner ranked voting rules on :class:`~.profile.Profile` arrays.
 
-Every rule returns ``result.winners`` (one winner after the tie-break), ``result.tied`` (the
-co-winners before it), ``result.ranking`` where the rule defines a score order,
-``result.scores``, ``result.rounds`` (IRV), ``result.margins`` (Condorcet methods) and
-``result.tie_break`` (the priority order used). Tie-break: ``tie_break`` is a list of candidates
-(earlier wins a tie, and in IRV the later one is eliminated first), an integer seed (a seeded
-random order), or ``"input_order"`` (the order of ``candidates`` in the input, default).
+Every rule returns ``result.winners`` (one winner after the tie-break), ``result.tied`` (every
+candidate that wins under some way of breaking the ties, see below), ``result.tie_broken``
+(whether the tie-break decided anything), ``result.ranking`` where the rule defines a score
+order, ``result.scores``, ``result.rounds`` (IRV), ``result.margins`` (Condorcet methods) and
+``result.tie_break`` (the priority order used).
+
+Tallies are compared exactly (integers, or :class:`~fractions.Fraction` where tied ballots
+share a first choice or Borda points), never with a floating tolerance; ``result.scores`` shows
+them as floats.
+
+``tied``: for score rules, the candidates with the top score. For elimination rules (IRV, and
+in :mod:`.iterative` Coombs and Baldwin) it is the *parallel-universe* winner set (Conitzer,
+Rognlie & Xia 2009): every branch where the count had to break a tie is followed, memoised on
+the set of candidates still in the count, and ``tied`` holds every winner reached. Each branch
+is what some priority order would do (eliminate the branch's choices lowest-priority first), so
+this is exactly the set of winners over all tie-breaking orders. Ranked pairs explores every
+order of the equal-margin pairs (and every unbeaten candidate of the locked graph). A search
+stops after ``MAX_UNIVERSE_STATES`` states; it then says so with ``result.tied_complete:
+false`` (``tied`` is then the winners found so far, the tie-break's winner included).
+
+``tie_broken`` is true exactly when the tie-break chose between options the rule's own
+criterion left equal in a step that decides the count: the winner among equal top scores, an
+elimination among equally weak candidates, a locked pair among equal margins, a finalist. It
+can be true while ``tied`` has one name (a tie-break decided an elimination, yet every branch
+elects the same winner); orderings among losers in ``ranking`` do not count, nor does the
+order in which IRV drops candidates without a single first choice while others hold ballots.
+
+An election nobody voted in is an :class:`~hurwicz.core.errors.InputError` naming ``ballots``.
+
+Tie-break (the project's one vocabulary,
+:mod:`hurwicz.core.tie_break`): ``"input_order"`` (the order of ``candidates`` in the input,
+default), ``"lowest_name"``, an integer seed (a seeded priority per candidate *name*, independent
+of the input's order) or a list of candidates (earlier wins a tie, and in IRV the later one is
+eliminated first).
 
 Voters are agents: voter ``b3#2`` is the second voter of ballot 3 in the input;
 ``allocation[voter]`` is the winner and ``payments`` are 0.
@@ -21,18 +49,26 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from hurwicz.core.errors import InputError, ParameterError
+from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.tie_break import CANDIDATE_TIE_BREAK_DOC, CandidateTieBreak
+from hurwicz.core.tie_break import priority_order as _priority_order
 
-from .profile import Profile, RankedInput, replace_voters
+from .audit import RankedAudit, voter_names
+from .profile import Profile, RankedInput, exact_ratio, require_voters, weighted_column_sums
+
+#: Most states a parallel-universe search (``result.tied``) visits before it stops and reports
+#: ``result.tied_complete: false``.
+MAX_UNIVERSE_STATES = 10_000
 
 
 def priority_order(candidates: list[str], tie_break: Any) -> list[int]:
@@ -41,38 +77,139 @@ def priority_order(candidates: list[str], tie_break: Any) -> list[int]:
     Example:
         >>> priority_order(["x", "y", "z"], ["z", "x", "y"])
         [2, 0, 1]
+        >>> priority_order(["x", "y"], 5) == priority_order(["y", "x"], 5)[::-1]
+        True
     """
-    m = len(candidates)
-    if tie_break == "input_order":
-        return list(range(m))
-    if isinstance(tie_break, int) and not isinstance(tie_break, bool):
-        return [int(i) for i in np.random.default_rng(tie_break).permutation(m)]
-    if isinstance(tie_break, list):
-        if sorted(tie_break) != sorted(candidates):
-            raise ParameterError("tie_break", "must list every candidate exactly once")
-        return [candidates.index(c) for c in tie_break]
-    raise ParameterError("tie_break", "a list of candidates, an integer seed or 'input_order'")
+    return _priority_order(candidates, tie_break)
 
 
-def count_value(x: float) -> int | float:
-    """A tally as an int when whole (fractions arise from tied ballots).
+def count_value(x: Any) -> int | float:
+    """A tally for display: an int when whole, else a float (fractions arise from tied
+    ballots; decisions use the exact value, never this one).
 
     Example:
-        >>> count_value(3.0), count_value(2.5)
-        (3, 2.5)
+        >>> count_value(3.0), count_value(Fraction(5, 2)), count_value(np.int64(2**53 + 1))
+        (3, 2.5, 9007199254740993)
     """
+    if isinstance(x, int | np.integer):
+        return int(x)
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else float(x)
     return int(x) if float(x).is_integer() else float(x)
 
 
 def _best(scores: np.ndarray, prio: list[int]) -> tuple[int, list[int]]:
-    top = scores.max()
-    tied = [int(c) for c in np.nonzero(np.isclose(scores, top))[0]]
+    """The tie-break's pick among the top scores, and all of them (exact comparison)."""
+    values = scores.tolist()
+    top = max(values)
+    tied = [c for c, v in enumerate(values) if v == top]
     rank = {c: k for k, c in enumerate(prio)}
-    return min(tied, key=rank.__getitem__), sorted(tied)
+    return min(tied, key=rank.__getitem__), tied
+
+
+def possible_winners(start: Hashable,
+                     step: Callable[[Any], tuple[frozenset[int] | None, list[Any]]],
+                     limit: int | None = None) -> tuple[set[int], bool]:
+    """Parallel-universe search: ``step(state)`` gives the winners of a final state, or
+    ``None`` and the states each way of breaking the tie leads to. Every branch is followed
+    (memoised on the state); returns the winners reached and whether the search finished
+    within ``limit`` states (default :data:`MAX_UNIVERSE_STATES`).
+
+    Example:
+        >>> moves = {"s": (None, ["a", "b"]), "a": (frozenset({0}), []),
+        ...          "b": (None, ["a", "c"]), "c": (frozenset({2}), [])}
+        >>> possible_winners("s", moves.__getitem__)
+        ({0, 2}, True)
+    """
+    limit = MAX_UNIVERSE_STATES if limit is None else limit
+    done: dict[Any, frozenset[int]] = {}
+    expanded: dict[Any, list[Any]] = {}
+    found: set[int] = set()
+    stack = [start]
+    while stack:
+        state = stack[-1]
+        if state in done:
+            stack.pop()
+            continue
+        if state not in expanded:
+            if len(expanded) >= limit:
+                return found, False
+            winners, nexts = step(state)
+            if winners is not None:
+                done[state] = winners
+                found |= winners
+                stack.pop()
+                continue
+            expanded[state] = nexts
+            stack.extend(n for n in nexts if n not in done)
+            continue
+        done[state] = frozenset().union(*(done[n] for n in expanded[state]))
+        stack.pop()
+    return found, True
+
+
+Round = tuple[int | None, dict[int, Any], list[int], bool]
+
+
+def eliminate(m: int, prio: list[int],
+              count_round: Callable[[frozenset[int]], Round]) -> dict[str, Any]:
+    """An elimination count with parallel-universe co-winners.
+
+    ``count_round(remaining)`` returns ``(winner, tally shown, weakest, idle)``: the winner
+    when the count stops (``weakest`` empty), else ``None`` and the candidates equally
+    weakest; ``idle`` says that eliminating them all, one after another in any order, leads to
+    the same count (IRV: they hold no ballot and someone else does), so their order is no
+    decision. The tie-break eliminates the weakest with the lowest priority. Returns the
+    winner, the rounds, ``tied`` (every winner some tie-breaking order gives:
+    :func:`possible_winners` over the sets of remaining candidates), ``tie_broken`` and
+    ``complete``.
+
+    Example:
+        >>> def rounds(left):  # everyone is equally weak until one is left
+        ...     return (min(left), {}, [], False) if len(left) == 1 else (
+        ...         None, {}, sorted(left), False)
+        >>> out = eliminate(3, [0, 1, 2], rounds)
+        >>> out["winner"], out["tied"], out["tie_broken"]
+        (0, [0, 1, 2], True)
+    """
+    rank = {c: k for k, c in enumerate(prio)}
+    cache: dict[frozenset[int], tuple[int | None, list[int], bool]] = {}
+
+    def step(left: frozenset[int]) -> tuple[frozenset[int] | None, list[frozenset[int]]]:
+        if left not in cache:
+            winner, _, weakest, idle = count_round(left)
+            cache[left] = (winner, weakest, idle)
+        winner, weakest, idle = cache[left]
+        if winner is not None:
+            return frozenset([winner]), []
+        if idle:  # every order of these eliminations reaches the same count
+            return None, [left - set(weakest)]
+        return None, [left - {c} for c in weakest]
+
+    start = frozenset(range(m))
+    left = start
+    rounds: list[dict[str, Any]] = []
+    decided = False
+    while True:
+        winner, shown, weakest, idle = count_round(left)
+        cache[left] = (winner, weakest, idle)
+        if winner is not None:
+            rounds.append({"tally": shown, "eliminated": None})
+            break
+        out = max(weakest, key=rank.__getitem__)
+        decided |= len(weakest) > 1 and not idle
+        rounds.append({"tally": shown, "eliminated": out})
+        left = left - {out}
+    tied, complete = {winner}, True
+    if decided:
+        found, complete = possible_winners(start, step)
+        tied |= found
+    return {"winner": winner, "tied": sorted(tied), "tie_broken": decided,
+            "complete": complete, "rounds": rounds}
 
 
 def plurality(p: Profile) -> tuple[np.ndarray, None]:
-    """First-choice counts.
+    """First-choice counts (exact: integers, or fractions from tied ballots).
 
     Example:
         >>> plurality(Profile.from_arrays(["a", "b"], np.array([[1, 0]])))[0].tolist()
@@ -83,20 +220,24 @@ def plurality(p: Profile) -> tuple[np.ndarray, None]:
 
 def borda(p: Profile, truncated: str = "zero") -> tuple[np.ndarray, None]:
     """Borda scores: position k earns m−1−k. Unranked candidates get 0 (``truncated="zero"``)
-    or share the points left over equally (``"average"``).
+    or share the points left over equally (``"average"``). Exact: points are counted in
+    halves (tied and unranked candidates average whole positions), so the scores are
+    integers, or :class:`~fractions.Fraction` halves.
 
     Example:
-        >>> borda(Profile.from_arrays(["a", "b", "c"], np.array([[0, -1, -1]])), "average")[0]
-        array([2. , 0.5, 0.5])
+        >>> scores, _ = borda(Profile.from_arrays(["a", "b", "c"], np.array([[0, -1, -1]])),
+        ...                   "average")
+        >>> [float(s) for s in scores]
+        [2.0, 0.5, 0.5]
     """
     m = len(p.candidates)
-    pos = p.positions()
-    points = np.where(pos < m, m - 1 - pos, 0).astype(float)
+    pos2 = np.rint(2 * p.positions()).astype(np.int64)  # twice the (average) position
+    points2 = np.where(pos2 < 2 * m, 2 * (m - 1) - pos2, 0)
     if truncated == "average":
-        ranked = (pos < m).sum(axis=1)
-        fill = (m - 1 - ranked) / 2.0
-        points = np.where(pos < m, points, np.maximum(fill, 0.0)[:, None])
-    return (points * p.counts[:, None]).sum(axis=0), None
+        ranked = (pos2 < 2 * m).sum(axis=1)
+        fill2 = np.maximum(m - 1 - ranked, 0)  # twice (m − 1 − ranked) / 2
+        points2 = np.where(pos2 < 2 * m, points2, fill2[:, None])
+    return exact_ratio(weighted_column_sums(points2, p.counts), 2), None
 
 
 def copeland(p: Profile) -> tuple[np.ndarray, np.ndarray]:
@@ -104,11 +245,11 @@ def copeland(p: Profile) -> tuple[np.ndarray, np.ndarray]:
 
     Example:
         >>> copeland(Profile.from_arrays(["a", "b"], np.array([[0, 1]])))[0].tolist()
-        [1.0, 0.0]
+        [1, 0]
     """
     margins = p.margins()
-    wins = (margins > 0).sum(axis=1) + 0.5 * ((margins == 0).sum(axis=1) - 1)
-    return wins.astype(float), margins
+    wins2 = 2 * (margins > 0).sum(axis=1) + ((margins == 0).sum(axis=1) - 1)
+    return exact_ratio(wins2.astype(np.int64), 2), margins
 
 
 def minimax(p: Profile) -> tuple[np.ndarray, np.ndarray]:
@@ -117,13 +258,13 @@ def minimax(p: Profile) -> tuple[np.ndarray, np.ndarray]:
 
     Example:
         >>> minimax(Profile.from_arrays(["a", "b"], np.array([[0, 1]])))[0].tolist()
-        [1.0, -1.0]
+        [1, -1]
     """
     margins = p.margins()
-    against = margins.T.astype(float)
-    np.fill_diagonal(against, -np.inf)
     if len(p.candidates) == 1:
-        return np.zeros(1), margins
+        return np.zeros(1, dtype=np.int64), margins
+    against = margins.T.copy()
+    np.fill_diagonal(against, np.iinfo(np.int64).min)
     return -against.max(axis=1), margins
 
 
@@ -144,6 +285,82 @@ def schulze(p: Profile) -> tuple[np.ndarray, np.ndarray]:
     return -(strength < strength.T).sum(axis=1), margins
 
 
+def _reaches(succ: tuple[int, ...] | list[int], start: int, target: int) -> bool:
+    """Whether ``target`` is reachable from ``start`` (``succ[x]``: bit mask of x's
+    successors)."""
+    seen = 1 << start
+    frontier = [start]
+    while frontier:
+        x = frontier.pop()
+        if x == target:
+            return True
+        new = succ[x] & ~seen
+        seen |= new
+        while new:
+            low = new & -new
+            frontier.append(low.bit_length() - 1)
+            new ^= low
+    return False
+
+
+def _margin_groups(margins: np.ndarray) -> list[list[tuple[int, int]]]:
+    """Positive-margin pairs (a beats b), grouped by equal margin, largest first."""
+    m = len(margins)
+    by: dict[int, list[tuple[int, int]]] = {}
+    for a in range(m):
+        for b in range(m):
+            if margins[a, b] > 0:
+                by.setdefault(int(margins[a, b]), []).append((a, b))
+    return [by[k] for k in sorted(by, reverse=True)]
+
+
+def _lock_all(succ: tuple[int, ...], pairs: frozenset[tuple[int, int]]
+              ) -> tuple[int, ...] | None:
+    """The graph with every pair locked, or None if together they would close a cycle (then
+    the order in which they are tried matters)."""
+    trial = list(succ)
+    for a, b in sorted(pairs):
+        if _reaches(trial, b, a):
+            return None
+        trial[a] |= 1 << b
+    return tuple(trial)
+
+
+def _unbeaten(succ: tuple[int, ...] | list[int], among: set[int]) -> list[int]:
+    beaten = 0
+    for x in among:
+        beaten |= succ[x]
+    return sorted(c for c in among if not beaten >> c & 1)
+
+
+def _ranked_pairs_count(p: Profile, prio: list[int]) -> tuple[list[int], bool]:
+    """The locked order (sources first) and whether the tie-break decided something: the
+    order of equal-margin pairs changed which pairs get locked, or several candidates were
+    unbeaten at the top."""
+    margins = p.margins()
+    m = len(p.candidates)
+    rank = {c: k for k, c in enumerate(prio)}
+    succ = [0] * m
+    decided = False
+    for group in _margin_groups(margins):
+        before = list(succ)
+        for a, b in sorted(group, key=lambda e: (rank[e[0]], rank[e[1]])):
+            if not _reaches(succ, b, a):  # adding a→b creates a cycle iff b reaches a
+                succ[a] |= 1 << b
+            elif not _reaches(before, b, a):
+                decided = True  # skipped only because of an equal pair locked first
+    # topological order of the locked graph, sources first (tie-break among sources)
+    order: list[int] = []
+    remaining = set(range(m))
+    while remaining:
+        sources = _unbeaten(succ, remaining)
+        decided |= not order and len(sources) > 1
+        pick = min(sources, key=rank.__getitem__)
+        order.append(pick)
+        remaining.discard(pick)
+    return order, decided
+
+
 def ranked_pairs(p: Profile, prio: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Tideman's ranked pairs: lock pairwise victories from the largest margin down, skipping
     any that would create a cycle (equal margins: the tie-break order of the winners); the
@@ -152,39 +369,78 @@ def ranked_pairs(p: Profile, prio: list[int]) -> tuple[np.ndarray, np.ndarray]:
 
     Example:
         >>> ranked_pairs(Profile.from_arrays(["a", "b"], np.array([[1, 0]])), [0, 1])[0].tolist()
-        [-1.0, 0.0]
+        [-1, 0]
     """
-    margins = p.margins()
-    m = len(p.candidates)
-    rank = {c: k for k, c in enumerate(prio)}
-    pairs = [(int(margins[a, b]), a, b) for a in range(m) for b in range(m)
-             if margins[a, b] > 0]
-    pairs.sort(key=lambda t: (-t[0], rank[t[1]], rank[t[2]]))
-    locked = np.zeros((m, m), bool)
-    for _, a, b in pairs:
-        # adding a→b creates a cycle iff b already reaches a
-        reach = {b}
-        frontier = [b]
-        while frontier:
-            x = frontier.pop()
-            for y in np.nonzero(locked[x])[0]:
-                if int(y) not in reach:
-                    reach.add(int(y))
-                    frontier.append(int(y))
-        if a not in reach:
-            locked[a, b] = True
-    # topological order of the locked graph, sources first (tie-break among sources)
-    order: list[int] = []
-    remaining = set(range(m))
-    while remaining:
-        sources = [c for c in remaining if not locked[list(remaining), c].any()]
-        pick = min(sources, key=rank.__getitem__)
-        order.append(pick)
-        remaining.discard(pick)
-    score = np.zeros(m)
+    order, _ = _ranked_pairs_count(p, prio)
+    score = np.zeros(len(order), dtype=np.int64)
     for k, c in enumerate(order):
         score[c] = -k
-    return score, margins
+    return score, p.margins()
+
+
+def ranked_pairs_winners(p: Profile, limit: int | None = None) -> tuple[list[int], bool]:
+    """Every ranked-pairs winner under some order of the equal-margin pairs (and some choice
+    among unbeaten candidates): a search over the locked graphs, memoised, with every pair
+    that can no longer be locked dropped and a group locked at once when all of it fits.
+    Returns the winners and whether the search finished within ``limit`` states.
+
+    Example:
+        >>> cycle = Profile.from_arrays(["a", "b", "c"],
+        ...                             np.array([[0, 1, 2], [1, 2, 0], [2, 0, 1]]))
+        >>> ranked_pairs_winners(cycle)
+        ([0, 1, 2], True)
+    """
+    groups = _margin_groups(p.margins())
+    m = len(p.candidates)
+
+    def step(state: tuple[int, tuple[int, ...], frozenset[tuple[int, int]]]) -> tuple[
+            frozenset[int] | None, list[Any]]:
+        g, succ, left = state
+        while True:
+            # a pair closing a cycle now closes one in every later graph: it is never locked
+            left = frozenset(e for e in left if not _reaches(succ, e[1], e[0]))
+            if left:
+                whole = _lock_all(succ, left)
+                if whole is None:
+                    break  # the order of these equal pairs matters: branch on the next one
+                succ = whole  # the whole group fits, in any order
+            g += 1
+            if g >= len(groups):
+                return frozenset(_unbeaten(succ, set(range(m)))), []
+            left = frozenset(groups[g])
+        nexts = []
+        for a, b in sorted(left):
+            locked = list(succ)
+            locked[a] |= 1 << b
+            nexts.append((g, tuple(locked), left - {(a, b)}))
+        return None, nexts
+
+    if not groups:
+        return list(range(m)), True
+    found, complete = possible_winners((0, (0,) * m, frozenset(groups[0])), step, limit)
+    return sorted(found), complete
+
+
+def _mask(m: int, left: frozenset[int]) -> np.ndarray:
+    active = np.zeros(m, bool)
+    active[list(left)] = True
+    return active
+
+
+def irv_round(p: Profile, left: frozenset[int]) -> Round:
+    """One IRV round over the candidates ``left``: the winner (a majority of the ballots that
+    still rank someone, or the last one left) or the candidates with the fewest first choices
+    (exact tallies). Candidates without a single first choice move no ballot when eliminated:
+    while someone else holds ballots, the order in which they go is no decision (``idle``)."""
+    tally = p.first_choices(_mask(len(p.candidates), left))
+    order = sorted(left)
+    values = {c: tally[c] for c in order}
+    shown = {c: count_value(v) for c, v in values.items()}
+    top = max(values.values())
+    if len(order) == 1 or top * 2 > sum(values.values()):
+        return next(c for c in order if values[c] == top), shown, [], False
+    low = min(values.values())
+    return None, shown, [c for c in order if values[c] == low], low == 0 and top > 0
 
 
 def instant_runoff(p: Profile, prio: list[int]) -> tuple[int, list[dict[str, Any]]]:
@@ -199,26 +455,17 @@ def instant_runoff(p: Profile, prio: list[int]) -> tuple[int, list[dict[str, Any
         (1, [2, None])
     """
     m = len(p.candidates)
-    active = np.ones(m, bool)
     rank = {c: k for k, c in enumerate(prio)}
+    left = frozenset(range(m))
     rounds = []
     while True:
-        tally = p.first_choices(active)
-        live = tally.sum()
-        leader = max(np.nonzero(active)[0], key=lambda c: (tally[c], -rank[int(c)]))
-        # tallies from tied ballots are sums of fractions: a relative tolerance absorbs rounding
-        if tally[leader] * 2 > live + 1e-9 * max(live, 1.0) or active.sum() == 1:
-            rounds.append({"tally": {int(c): count_value(tally[c])
-                                     for c in np.nonzero(active)[0]},
-                           "eliminated": None})
-            return int(leader), rounds
-        candidates = np.nonzero(active)[0]
-        low = tally[candidates].min()
-        lowest = [int(c) for c in candidates if tally[c] <= low + 1e-9 * max(low, 1.0)]
-        out = max(lowest, key=rank.__getitem__)
-        rounds.append({"tally": {int(c): count_value(tally[c]) for c in candidates},
-                       "eliminated": out})
-        active[out] = False
+        winner, shown, weakest, _ = irv_round(p, left)
+        if winner is not None:
+            rounds.append({"tally": shown, "eliminated": None})
+            return winner, rounds
+        out = max(weakest, key=rank.__getitem__)
+        rounds.append({"tally": shown, "eliminated": out})
+        left = left - {out}
 
 
 def condorcet_winner(p: Profile) -> int | None:
@@ -262,8 +509,7 @@ class RankedParams(BaseModel):
     """Tie-break (and, for Borda, the truncated-ballot convention)."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    tie_break: Literal["input_order"] | int | list[str] = Field(
-        "input_order", description="candidate priority list, integer seed, or 'input_order'")
+    tie_break: CandidateTieBreak = Field("input_order", description=CANDIDATE_TIE_BREAK_DOC)
 
 
 class BordaParams(RankedParams):
@@ -274,11 +520,13 @@ class BordaParams(RankedParams):
 
 
 class RankedRule(Mechanism):
-    """Shared input, outcome, voter ids and audit hooks for ranked rules."""
+    """Shared input, outcome and voter ids for ranked rules."""
 
     family: ClassVar[str] = "voting"
-    report_kind: ClassVar[str] = "ranking"
+    #: 2: exact tallies, parallel-universe ``tied``, ``tie_broken``, no-ballot and seat errors
+    version: ClassVar[str] = "2"
     Input = RankedInput
+    Audit = RankedAudit
     Params: ClassVar[type[BaseModel]] = RankedParams
 
     #: whether ballots may rank candidates tied (rules built on positions, first choices or
@@ -290,6 +538,7 @@ class RankedRule(Mechanism):
         if profile.tiers is not None and not self.supports_ties:
             raise InputError("ballots", f"{self.name} does not accept tied ranks; give strict "
                              "(possibly truncated) rankings")
+        require_voters(profile.voters)
         return profile
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
@@ -304,15 +553,20 @@ class RankedRule(Mechanism):
         return self._outcome(inp, [])
 
     def _outcome(self, p: Profile, voters: list[str]) -> Outcome:
+        require_voters(p.voters)
         prio = priority_order(p.candidates, self.params.tie_break)
         decided = self.decide(p, prio)
         names = p.candidates
         winner = names[decided["winner"]]
+        tied = decided.get("tied", [decided["winner"]])
         result: dict[str, Any] = {
             "winners": [winner],
-            "tied": [names[c] for c in decided.get("tied", [decided["winner"]])],
+            "tied": [names[c] for c in sorted(tied)],
+            "tie_broken": bool(decided.get("tie_broken", len(tied) > 1)),
             "tie_break": [names[c] for c in prio],
         }
+        if not decided.get("complete", True):
+            result["tied_complete"] = False
         if "scores" in decided:
             scores = decided["scores"]
             result["scores"] = {names[c]: float(scores[c]) for c in range(len(names))}
@@ -334,42 +588,7 @@ class RankedRule(Mechanism):
 
     @staticmethod
     def _voters(data: Mapping[str, Any]) -> list[str]:
-        return [f"b{b}#{k + 1}" for b, ballot in enumerate(data["ballots"])
-                for k in range(int(ballot.get("count", 1)))]
-
-    # audit hooks: one agent per voter
-    def reports(self, data: Any) -> dict[str, list[str]]:
-        self.parse_input(data)
-        return {f"b{b}#{k + 1}": list(ballot["ranking"]) for b, ballot in
-                enumerate(data["ballots"]) for k in range(int(ballot.get("count", 1)))}
-
-    def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
-        return replace_voters(data, reports, "ranking")
-
-    def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
-        return {"kind": "ranking", "candidates": list(data["candidates"]), "truncate": False,
-                "ties": False}
-
-    def random_instance(self, rng: Any, agents: int | None, culture: str = "impartial",
-                        candidates: int = 3) -> dict[str, Any]:
-        """An election of ``agents`` voters (default 5) drawn from a preference culture.
-
-        Example:
-            >>> import numpy as np, hurwicz as hz
-            >>> e = hz.mechanism("voting.borda").random_instance(np.random.default_rng(0), 4)
-            >>> e["candidates"], sum(b["count"] for b in e["ballots"])
-            (['c1', 'c2', 'c3'], 4)
-        """
-        from .generators import election
-
-        return election(culture, candidates, agents or 5, rng=rng)
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Higher the better the winner sits in the voter's true ranking (0 if unranked)."""
-        truth = list(true_type)
-        vals = [len(truth) - truth.index(w) if w in truth else 0
-                for w in outcome.result["winners"]]
-        return float(sum(vals) / len(vals))
+        return voter_names(data)
 
 
 def _score_rule(name: str, summary: str, fn, claims=("anonymous",), params=RankedParams):
@@ -377,13 +596,22 @@ def _score_rule(name: str, summary: str, fn, claims=("anonymous",), params=Ranke
         Params = params
 
         def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
+            if fn is ranked_pairs:
+                order, decided = _ranked_pairs_count(p, prio)
+                scores = np.zeros(len(order), dtype=np.int64)
+                scores[order] = -np.arange(len(order))
+                margins = p.margins()
+                tied, complete = [order[0]], True
+                if decided:  # every winner of some order of the equal-margin pairs
+                    found, complete = ranked_pairs_winners(p)
+                    tied = sorted(set(found) | {order[0]})
+                return {"winner": order[0], "tied": tied, "tie_broken": decided,
+                        "complete": complete, "scores": scores, "margins": margins}
             if fn is borda:
                 scores, margins = fn(p, self.params.truncated)
-            elif fn is ranked_pairs:
-                scores, margins = fn(p, prio)
             else:
                 scores, margins = fn(p)
-            winner, tied = _best(np.asarray(scores, dtype=float), prio)
+            winner, tied = _best(np.asarray(scores), prio)
             return {"winner": winner, "tied": tied, "scores": scores, "margins": margins}
 
     Rule.name = name
@@ -426,5 +654,4 @@ class InstantRunoff(RankedRule):
     claims = ("anonymous",)
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
-        winner, rounds = instant_runoff(p, prio)
-        return {"winner": winner, "tied": [winner], "rounds": rounds}
+        return eliminate(len(p.candidates), prio, lambda left: irv_round(p, left))

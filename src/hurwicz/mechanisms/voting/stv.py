@@ -15,7 +15,18 @@ Surplus transfers (``transfer``):
   elected move on, their value multiplied by min(1, surplus / value of that parcel); the others
   stay with the elected candidate.
 
-Values are floats; a tally reaches the quota within 1e-9.
+Arithmetic is exact: ballot values and tallies are :class:`fractions.Fraction` (ballot groups
+sharing a value are summed as integers first, so a count stays fast), and a tally reaches the
+quota only when it is at least the quota — no rounding, no tolerance. ``result.rounds`` shows
+them as floats.
+
+Ties (the lowest tally to exclude, equal surpluses to transfer first) are broken by the
+tie-break; ``result.tie_broken`` says whether that happened (excluding candidates who hold no
+ballot, one after another, is no choice when all of them go anyway), and ``result.tied`` lists every
+committee some way of breaking those ties elects (parallel universes: each tie is branched on
+and the count rerun, at most ``MAX_STV_UNIVERSES`` counts; beyond that ``result.tied_complete``
+is false). ``seats`` must not exceed the number of candidates (``params.seats`` error), and an
+election without ballots is refused (``ballots`` error).
 
 Example:
     >>> import hurwicz as hz
@@ -32,20 +43,23 @@ Example:
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
 
+from hurwicz.core.errors import ParameterError
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
-from .profile import Profile
+from .profile import Profile, exact_bincount, require_voters
 from .ranked import RankedParams, RankedRule, priority_order
 
-EPS = 1e-9
 EXHAUSTED, RETAINED = -1, -2
+#: Most counts the parallel-universe search for ``result.tied`` reruns.
+MAX_STV_UNIVERSES = 256
 
 
 class STVParams(RankedParams):
@@ -58,21 +72,48 @@ class STVParams(RankedParams):
 
 
 class _Count:
-    """The state of an STV count over merged ballot groups."""
+    """The state of an STV count over merged ballot groups, exactly.
+
+    Each group's value is a class id into ``values`` (distinct :class:`Fraction` values), so
+    tallies sum integer counts per (holder, value class) before any fraction is touched.
+    """
 
     def __init__(self, p: Profile) -> None:
         self.r = p.rankings
-        self.counts = p.counts.astype(float)
+        self.counts = p.counts.astype(np.int64)
         u, m = self.r.shape
-        self.value = np.ones(u)
+        self.values: list[Fraction] = [Fraction(1)]
+        self.value_id: dict[Fraction, int] = {Fraction(1): 0}
+        self.vid = np.zeros(u, dtype=np.int64)
         self.ptr = np.zeros(u, dtype=np.int64)
         self.holder = np.full(u, EXHAUSTED, dtype=np.int64)
         self.parcel = np.zeros(u, dtype=np.int64)
         self.continuing = np.ones(m, bool)
         self.last_parcel = np.zeros(m, dtype=np.int64)
         self.step = 0
-        self.exhausted = 0.0
+        self.exhausted = Fraction(0)
         self.move(np.arange(u), start=0)
+
+    def worth(self, groups: np.ndarray) -> Fraction:
+        """Total value of the given ballot groups."""
+        if len(groups) == 0:
+            return Fraction(0)
+        sums = exact_bincount(self.vid[groups], self.counts[groups], len(self.values))
+        return sum((self.values[v] * int(n) for v, n in enumerate(sums) if n), Fraction(0))
+
+    def scale(self, groups: np.ndarray, factor: Fraction) -> None:
+        """Multiply the value of the given groups by ``factor``."""
+        if len(groups) == 0:
+            return
+        old = np.unique(self.vid[groups])
+        new = np.empty(len(old), dtype=np.int64)
+        for k, v in enumerate(old):
+            value = self.values[v] * factor
+            if value not in self.value_id:
+                self.value_id[value] = len(self.values)
+                self.values.append(value)
+            new[k] = self.value_id[value]
+        self.vid[groups] = new[np.searchsorted(old, self.vid[groups])]
 
     def move(self, groups: np.ndarray, start: int | None = None) -> None:
         """Give each group to its next continuing preference (from ``ptr + 1``, or ``start``)."""
@@ -87,22 +128,33 @@ class _Count:
         k = np.argmax(ok, axis=1)
         self.ptr[groups] = np.where(has, k, self.ptr[groups])
         new_holder = np.where(has, rows[np.arange(len(groups)), k], EXHAUSTED)
-        self.exhausted += float((self.value[groups] * self.counts[groups])[~has].sum())
+        self.exhausted += self.worth(groups[~has])
         self.holder[groups] = new_holder
         self.parcel[groups] = self.step
         for c in np.unique(new_holder[has]):
             self.last_parcel[c] = self.step
 
-    def tally(self) -> np.ndarray:
+    def tally(self) -> list[Fraction]:
         m = self.r.shape[1]
-        held = self.holder >= 0
-        return np.bincount(self.holder[held], weights=(self.value * self.counts)[held],
-                           minlength=m)
+        held = np.nonzero(self.holder >= 0)[0]
+        width = len(self.values)
+        sums = exact_bincount(self.holder[held] * width + self.vid[held], self.counts[held],
+                              m * width)
+        out = [Fraction(0)] * m
+        for key in np.nonzero(sums)[0]:
+            c, v = divmod(int(key), width)
+            out[c] += self.values[v] * int(sums[key])
+        return out
 
 
-def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int]
-        ) -> dict[str, Any]:
-    """Run an STV count; returns elected candidates (in order), the quota and the rounds.
+def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
+        choose: Callable[[list[int]], int] | None = None) -> dict[str, Any]:
+    """Run an STV count; returns elected candidates (in order), the quota, the rounds and
+    whether the tie-break decided something (``tie_broken``).
+
+    ``choose(options)`` picks among options the rule leaves tied (listed in tie-break order;
+    it returns an index into them, default 0: the tie-break's pick). Tallies, quota and
+    values are exact :class:`Fraction` values.
 
     Example:
         >>> p = Profile.from_arrays(["a", "b", "c"], np.array([[0, 1, 2], [0, 2, 1], [1, 0, 2]]),
@@ -111,25 +163,46 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int]
         [0, 1]
     """
     m = len(p.candidates)
-    n = float(p.voters)
-    quota = math.floor(n / (seats + 1)) + 1 if quota_kind == "droop" else n / seats
+    n = p.voters
+    quota = Fraction(n // (seats + 1) + 1) if quota_kind == "droop" else Fraction(n, seats)
     rank = {c: k for k, c in enumerate(prio)}
+    decided = False
+
+    def pick(options: list[int], lowest: bool = False) -> int:
+        """The tie-break's (or ``choose``'s) pick among equally ranked options: the highest
+        priority, or with ``lowest`` the lowest (the one to exclude)."""
+        nonlocal decided
+        ordered = sorted(options, key=rank.__getitem__, reverse=lowest)
+        if len(ordered) == 1:
+            return ordered[0]
+        decided = True
+        return ordered[choose(ordered) if choose else 0]
+
     count = _Count(p)
     elected: list[int] = []
     pending: list[int] = []  # elected, surplus not yet transferred
     rounds: list[dict[str, Any]] = []
     while len(elected) < min(seats, m):
         tally = count.tally()
-        reached = sorted((c for c in np.nonzero(count.continuing)[0] if tally[c] >= quota - EPS),
-                         key=lambda c: (-tally[c], rank[int(c)]))
+        reached = sorted((int(c) for c in np.nonzero(count.continuing)[0]
+                          if tally[c] >= quota), key=lambda c: (-tally[c], rank[c]))
         record: dict[str, Any] = {
-            "tally": {int(c): float(tally[c]) for c in np.nonzero(count.continuing)[0]},
+            "tally": {int(c): tally[c] for c in np.nonzero(count.continuing)[0]},
             "elected": [], "excluded": None, "transfer": None, "exhausted": count.exhausted}
+        free = seats - len(elected)
+        if len(reached) > free:  # more reach the quota than seats remain: the largest tallies
+            cut = tally[reached[free - 1]]
+            sure = [c for c in reached if tally[c] > cut]
+            level = [c for c in reached if tally[c] == cut]
+            while len(sure) < free:
+                c = pick(level)
+                level.remove(c)
+                sure.append(c)
+            reached = sorted(sure, key=lambda c: (-tally[c], rank[c]))
         for c in reached:
-            if len(elected) < seats:
-                elected.append(int(c))
-                pending.append(int(c))
-                record["elected"].append(int(c))
+            elected.append(c)
+            pending.append(c)
+            record["elected"].append(c)
             count.continuing[c] = False
         left = [int(c) for c in np.nonzero(count.continuing)[0]]
         if len(elected) >= seats:
@@ -143,34 +216,77 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int]
             break
         count.step += 1
         if pending:
-            source = max(pending, key=lambda c: (tally[c] - quota, -rank[c]))
+            most = max(tally[c] for c in pending)
+            # equal positive surpluses: which goes first is the tie-break's choice
+            source = pick([c for c in pending if tally[c] == most]) if most > quota else \
+                min((c for c in pending if tally[c] == most), key=rank.__getitem__)
             pending.remove(source)
-            surplus = max(tally[source] - quota, 0.0)
+            surplus = max(tally[source] - quota, Fraction(0))
             held = np.nonzero(count.holder == source)[0]
             if transfer == "gregory":
                 last = held[count.parcel[held] == count.last_parcel[source]]
-                parcel_value = float((count.value[last] * count.counts[last]).sum())
-                factor = min(1.0, surplus / parcel_value) if parcel_value > 0 else 0.0
+                parcel_value = count.worth(last)
+                factor = min(Fraction(1), surplus / parcel_value) if parcel_value > 0 else \
+                    Fraction(0)
                 count.holder[np.setdiff1d(held, last)] = RETAINED
                 moving = last
             else:
-                factor = surplus / tally[source] if tally[source] > 0 else 0.0
+                factor = surplus / tally[source] if tally[source] > 0 else Fraction(0)
                 moving = held
-            count.value[moving] *= factor
+            count.scale(moving, factor)
             count.move(moving)
-            record["transfer"] = {"from": source, "kind": "surplus", "value": float(surplus)}
+            record["transfer"] = {"from": source, "kind": "surplus", "value": surplus}
         else:
             low = min(tally[c] for c in left)
-            lowest = [c for c in left if tally[c] <= low + EPS]
-            out = max(lowest, key=rank.__getitem__)
+            lowest = [c for c in left if tally[c] == low]
+            # candidates holding no ballot move nothing when excluded; when they all go before
+            # anything else happens (enough others stay for the seats), their order is no choice
+            idle = (len(left) - len(lowest) >= seats - len(elected)
+                    and not np.isin(count.holder, lowest).any())
+            out = max(lowest, key=rank.__getitem__) if idle else pick(lowest, lowest=True)
             count.continuing[out] = False
             held = np.nonzero(count.holder == out)[0]
             count.move(held)
             record["excluded"] = out
-            record["transfer"] = {"from": out, "kind": "exclusion", "value": float(tally[out])}
+            record["transfer"] = {"from": out, "kind": "exclusion", "value": tally[out]}
         record["exhausted"] = count.exhausted
         rounds.append(record)
-    return {"elected": elected, "quota": quota, "rounds": rounds}
+    return {"elected": elected, "quota": quota, "rounds": rounds, "tie_broken": decided}
+
+
+def stv_committees(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
+                   limit: int = MAX_STV_UNIVERSES) -> tuple[list[list[int]], bool]:
+    """Every committee some way of breaking the count's ties elects (parallel universes: the
+    count is rerun for each choice at each tie), sorted; and whether all fit in ``limit``
+    counts.
+
+    Example:
+        >>> p = Profile.from_arrays(["a", "b", "c"], np.array([[0, -1, -1], [1, -1, -1],
+        ...                                                   [2, -1, -1]]))
+        >>> stv_committees(p, 2, "droop", "wigm", [0, 1, 2])
+        ([[0, 1], [0, 2], [1, 2]], True)
+    """
+    found: set[tuple[int, ...]] = set()
+    todo: list[list[int]] = [[]]
+    runs = 0
+    while todo:
+        if runs >= limit:
+            return sorted(list(c) for c in found), False
+        script = todo.pop()
+        taken: list[tuple[int, int]] = []  # (choice, number of options) at each tie
+
+        def choose(options: list[int], script: list[int] = script,
+                   taken: list[tuple[int, int]] = taken) -> int:
+            k = script[len(taken)] if len(taken) < len(script) else 0
+            taken.append((k, len(options)))
+            return k
+
+        runs += 1
+        found.add(tuple(sorted(stv(p, seats, quota_kind, transfer, prio, choose)["elected"])))
+        for depth in range(len(script), len(taken)):  # branch on the ties met past the script
+            prefix = [k for k, _ in taken[:depth]]
+            todo.extend([*prefix, j] for j in range(1, taken[depth][1]))
+    return sorted(list(c) for c in found), True
 
 
 @register
@@ -192,27 +308,36 @@ class SingleTransferableVote(RankedRule):
     Params = STVParams
 
     def _outcome(self, p: Profile, voters: list[str]) -> Outcome:
+        seats, m = self.params.seats, len(p.candidates)
+        if seats > m:
+            raise ParameterError("seats", f"{seats} seats but only {m} candidates")
+        require_voters(p.voters)
         prio = priority_order(p.candidates, self.params.tie_break)
-        counted = stv(p, self.params.seats, self.params.quota, self.params.transfer, prio)
+        args = (p, seats, self.params.quota, self.params.transfer, prio)
+        counted = stv(*args)
         names = p.candidates
         winners = [names[c] for c in counted["elected"]]
         rounds = []
         for r in counted["rounds"]:
             transfer = r["transfer"]
             rounds.append({
-                "tally": {names[c]: v for c, v in r["tally"].items()},
+                "tally": {names[c]: float(v) for c, v in r["tally"].items()},
                 "elected": [names[c] for c in r["elected"]],
                 "excluded": names[r["excluded"]] if r["excluded"] is not None else None,
-                "transfer": None if transfer is None else {**transfer,
-                                                           "from": names[transfer["from"]]},
-                "exhausted": r.get("exhausted", 0.0)})
-        result = {"winners": winners, "quota": counted["quota"], "rounds": rounds,
-                  "tie_break": [names[c] for c in prio]}
+                "transfer": None if transfer is None else {
+                    **transfer, "from": names[transfer["from"]],
+                    "value": float(transfer["value"])},
+                "exhausted": float(r.get("exhausted", 0))})
+        quota = counted["quota"]
+        committees, complete = [sorted(counted["elected"])], True
+        if counted["tie_broken"]:
+            committees, complete = stv_committees(*args)
+        result = {"winners": winners,
+                  "tied": [[names[c] for c in committee] for committee in committees],
+                  "tie_broken": counted["tie_broken"],
+                  "quota": int(quota) if self.params.quota == "droop" else float(quota),
+                  "rounds": rounds, "tie_break": [names[c] for c in prio]}
+        if not complete:
+            result["tied_complete"] = False
         return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, winners),
                        dict.fromkeys(voters, 0.0), result, {"voters": p.voters})
-
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        """Sum over the committee of Borda-style points from the voter's true ranking."""
-        truth = list(true_type)
-        return float(sum(len(truth) - truth.index(w) for w in outcome.result["winners"]
-                         if w in truth))

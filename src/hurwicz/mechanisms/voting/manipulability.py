@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from hurwicz.auditing.spec import audit_spec
 from hurwicz.core.errors import AuditError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.registry import mechanism as make_mechanism
-from hurwicz.mechanisms.voting.generators import election, parse_culture
 
-from .deviations import generic_deviations
+from .generators import election, parse_culture
 
 
 def wilson_interval(hits: int, total: int, z: float = 1.959964) -> tuple[float, float]:
@@ -51,10 +51,11 @@ def wilson_interval(hits: int, total: int, z: float = 1.959964) -> tuple[float, 
 
 
 def _ballot_kind(mech: Mechanism) -> str:
-    if mech.report_kind == "ranking":
-        return "ranking"
-    field = getattr(mech, "field", None)
-    if field in ("approve", "scores"):
+    if mech.family != "voting":
+        raise AuditError(f"{mech.name}: manipulability rates are defined for voting rules",
+                         "mechanism")
+    field = getattr(audit_spec(mech), "ballot_field", None)
+    if field in ("ranking", "approve", "scores"):
         return field
     raise AuditError(f"{mech.name}: manipulability rates need ranked, approval or score "
                      "ballots", "mechanism")
@@ -76,26 +77,22 @@ def individually_manipulable(mech: Mechanism, data: dict[str, Any], rng: np.rand
         >>> found["voter"], found["ballot"], complete
         ('b0#1', ['b', 'a', 'c'], True)
     """
+    spec = audit_spec(mech)
     truthful = mech.run(data)
     complete = True
     for g, ballot in enumerate(data["ballots"]):
         voter = f"b{g}#1"
-        truth = _truth(mech, ballot)
-        base = mech.utility(voter, truth, truthful)
-        options, full = generic_deviations(mech, data, voter, truth, rng, limit)
+        truth = ballot[spec.ballot_field]  # type: ignore[attr-defined]
+        base = spec.utility(voter, truth, truthful)
+        options, full = spec.deviations(data, voter, truth, rng, limit)
         complete &= full
         for option in options:
-            out = mech.run(mech.with_reports(data, {voter: option}))
-            if mech.utility(voter, truth, out) > base + tolerance:
+            out = mech.run(spec.with_reports(data, {voter: option}))
+            if spec.utility(voter, truth, out) > base + tolerance:
                 return {"voter": voter, "truth": truth, "ballot": option,
                         "winners": truthful.result["winners"],
                         "manipulated_winners": out.result["winners"]}, complete
     return None, complete
-
-
-def _truth(mech: Mechanism, ballot: dict[str, Any]) -> Any:
-    field = "ranking" if mech.report_kind == "ranking" else mech.field
-    return ballot[field]
 
 
 def trivially_manipulable(mech: Mechanism, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -177,3 +174,4 @@ def manipulability(mech: Mechanism | str, culture: str = "impartial", voters: in
             "ci95": list(wilson_interval(tm_hits, samples)), "lower_bound": True,
             "example": tm_example}
     return report
+

@@ -1,7 +1,7 @@
 """Incentive and outcome checks for mechanisms with scalar reports and a batch path.
 
 Profiles are drawn from the prior in fixed chunks (each with its own spawned seed), every
-candidate misreport of :func:`~hurwicz.audit.profiles.scalar_candidates` is evaluated through
+candidate misreport of :func:`~hurwicz.auditing.profiles.scalar_candidates` is evaluated through
 ``run_batch`` at once, and the most profitable deviations are refined by a compass (pattern)
 search. The best violation is replayed through ``run`` before it is reported.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from hurwicz.core.mechanism import Mechanism
+from hurwicz.core.capabilities import BatchLayout
 from hurwicz.core.priors import Prior, sample_profiles
 
 from .profiles import report_ceiling, scalar_candidates
@@ -31,7 +31,8 @@ LOCAL_ITERATIONS = 12
 LOCAL_POINTS = 17
 
 
-def utilities(mech: Mechanism, values: np.ndarray, reports: np.ndarray) -> np.ndarray:
+def utilities(mech: Any, values: np.ndarray, reports: np.ndarray,
+              layout: BatchLayout | None = None) -> np.ndarray:
     """Quasilinear utilities ``[batch, agents]`` of true ``values`` when ``reports`` are played.
 
     Example:
@@ -40,14 +41,15 @@ def utilities(mech: Mechanism, values: np.ndarray, reports: np.ndarray) -> np.nd
         >>> utilities(m, np.array([[3.0, 1.0]]), np.array([[3.0, 1.0]])).tolist()
         [[2.0, 0.0]]
     """
-    out = mech.run_batch(reports)
+    out = mech.run_batch(reports, layout)
     alloc = out.allocation.reshape(out.allocation.shape[0], out.allocation.shape[1], -1).sum(2)
     pay = out.payments.reshape(out.payments.shape[0], out.payments.shape[1], -1).sum(2)
     return values * alloc - pay
 
 
-def deviation_gains(mech: Mechanism, values: np.ndarray, agent: int,
-                    candidates: np.ndarray, base_utility: np.ndarray) -> np.ndarray:
+def deviation_gains(mech: Any, values: np.ndarray, agent: int,
+                    candidates: np.ndarray, base_utility: np.ndarray,
+                    layout: BatchLayout | None = None) -> np.ndarray:
     """Gain ``[profiles, K]`` of ``agent`` from reporting each candidate instead of the truth.
 
     Example:
@@ -62,21 +64,22 @@ def deviation_gains(mech: Mechanism, values: np.ndarray, agent: int,
     reps = np.repeat(values[None, :, :], k, axis=0)  # [K, S, n]
     reps[:, :, agent] = candidates.T
     util = utilities(mech, np.repeat(values[None], k, axis=0).reshape(k * s, -1),
-                     reps.reshape(k * s, -1))[:, agent].reshape(k, s).T
+                     reps.reshape(k * s, -1), layout)[:, agent].reshape(k, s).T
     return util - base_utility[:, None]
 
 
-def _compass(mech: Mechanism, values: np.ndarray, agent: int, start: np.ndarray,
-             base_utility: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray, int]:
+def _compass(mech: Any, values: np.ndarray, agent: int, start: np.ndarray,
+             base_utility: np.ndarray, ceiling: float,
+             layout: BatchLayout | None) -> tuple[np.ndarray, np.ndarray, int]:
     """Refine each start report by a shrinking pattern search; returns (reports, gains, evals)."""
     best = start.copy()
     offsets = np.linspace(-1.0, 1.0, LOCAL_POINTS)
     step = ceiling / 8
     evals = 0
-    best_gain = deviation_gains(mech, values, agent, best[:, None], base_utility)[:, 0]
+    best_gain = deviation_gains(mech, values, agent, best[:, None], base_utility, layout)[:, 0]
     for _ in range(LOCAL_ITERATIONS):
         cands = np.clip(best[:, None] + step * offsets[None, :], 0.0, ceiling)
-        gains = deviation_gains(mech, values, agent, cands, base_utility)
+        gains = deviation_gains(mech, values, agent, cands, base_utility, layout)
         evals += cands.shape[1]
         idx = gains.argmax(axis=1)
         rows = np.arange(len(best))
@@ -87,8 +90,9 @@ def _compass(mech: Mechanism, values: np.ndarray, agent: int, start: np.ndarray,
     return best, best_gain, evals
 
 
-def dsic_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
-               seed: np.random.SeedSequence, grid: int = 16) -> dict[str, Any]:
+def dsic_chunk(mech: Any, priors: Sequence[Prior], size: int,
+               seed: np.random.SeedSequence, layout: BatchLayout | None = None,
+               grid: int = 16) -> dict[str, Any]:
     """Search one chunk of sampled profiles for a profitable unilateral misreport.
 
     Returns the best gain found, where, and how much was evaluated.
@@ -102,12 +106,13 @@ def dsic_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
     """
     rng = np.random.default_rng(seed)
     values = sample_profiles(priors, rng, size)
-    return dsic_on_profiles(mech, values, priors, grid=grid, rng=rng)
+    return dsic_on_profiles(mech, values, priors, grid=grid, rng=rng, layout=layout)
 
 
-def dsic_on_profiles(mech: Mechanism, values: np.ndarray, priors: Sequence[Prior],
+def dsic_on_profiles(mech: Any, values: np.ndarray, priors: Sequence[Prior],
                      grid: int = 16, rng: np.random.Generator | None = None,
-                     report_space: np.ndarray | None = None) -> dict[str, Any]:
+                     report_space: np.ndarray | None = None,
+                     layout: BatchLayout | None = None) -> dict[str, Any]:
     """DSIC search on given profiles. With ``report_space`` (a finite type space) only those
     reports are tried (the exhaustive mode); otherwise breakpoints, grid and local search.
 
@@ -121,7 +126,7 @@ def dsic_on_profiles(mech: Mechanism, values: np.ndarray, priors: Sequence[Prior
     rng = rng or np.random.default_rng(0)
     s, n = values.shape
     ceiling = report_ceiling(priors, mech)
-    base = utilities(mech, values, values)
+    base = utilities(mech, values, values, layout)
     best = {"max_gain": -np.inf, "profile": None, "agent": None, "deviation": None,
             "method": None}
     evaluated = 0
@@ -130,8 +135,9 @@ def dsic_on_profiles(mech: Mechanism, values: np.ndarray, priors: Sequence[Prior
             cands = np.broadcast_to(report_space, (s, len(report_space))).copy()
             labels = [f"type:{v:g}" for v in report_space]
         else:
-            cands, labels = scalar_candidates(mech, values, i, ceiling, grid=grid)
-        gains = deviation_gains(mech, values, i, cands, base[:, i])
+            cands, labels = scalar_candidates(mech, values, i, ceiling, grid=grid,
+                                              layout=layout)
+        gains = deviation_gains(mech, values, i, cands, base[:, i], layout)
         evaluated += cands.shape[1]
         per_profile = gains.max(axis=1)
         arg = gains.argmax(axis=1)
@@ -142,7 +148,8 @@ def dsic_on_profiles(mech: Mechanism, values: np.ndarray, priors: Sequence[Prior
             extra = rng.choice(s, size=min(2, s), replace=False)
             starts = np.unique(np.concatenate([top, extra]))
             refined, rgain, evals = _compass(mech, values[starts], i,
-                                             cands[starts, arg[starts]], base[starts, i], ceiling)
+                                             cands[starts, arg[starts]], base[starts, i], ceiling,
+                                             layout)
             evaluated += evals
             improved = rgain > per_profile[starts]
             for pos in np.nonzero(improved)[0]:
@@ -163,8 +170,8 @@ def dsic_on_profiles(mech: Mechanism, values: np.ndarray, priors: Sequence[Prior
     return best
 
 
-def ir_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
-             seed: np.random.SeedSequence) -> dict[str, Any]:
+def ir_chunk(mech: Any, priors: Sequence[Prior], size: int,
+             seed: np.random.SeedSequence, layout: BatchLayout | None = None) -> dict[str, Any]:
     """Lowest truthful utility in a chunk of profiles (ex-post participation).
 
     Example:
@@ -175,10 +182,11 @@ def ir_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
         True
     """
     values = sample_profiles(priors, np.random.default_rng(seed), size)
-    return ir_on_profiles(mech, values)
+    return ir_on_profiles(mech, values, layout)
 
 
-def ir_on_profiles(mech: Mechanism, values: np.ndarray) -> dict[str, Any]:
+def ir_on_profiles(mech: Any, values: np.ndarray,
+                   layout: BatchLayout | None = None) -> dict[str, Any]:
     """Largest gain from staying out (−truthful utility) over the given profiles.
 
     Example:
@@ -186,15 +194,16 @@ def ir_on_profiles(mech: Mechanism, values: np.ndarray) -> dict[str, Any]:
         >>> ir_on_profiles(hz.mechanism("auction.second_price"), np.array([[1.0, 0.5]]))["max_gain"]
         -0.0
     """
-    util = utilities(mech, values, values)
+    util = utilities(mech, values, values, layout)
     loss = -util
     row, agent = np.unravel_index(int(loss.argmax()), loss.shape)
     return {"max_gain": float(loss[row, agent]), "profile": values[row].copy(),
             "agent": int(agent), "profiles": values.shape[0]}
 
 
-def outcome_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
-                  seed: np.random.SeedSequence) -> dict[str, Any]:
+def outcome_chunk(mech: Any, priors: Sequence[Prior], size: int,
+                  seed: np.random.SeedSequence,
+                  layout: BatchLayout | None = None) -> dict[str, Any]:
     """Sums for revenue, welfare, budget balance and efficiency over a chunk of profiles.
 
     Example:
@@ -205,7 +214,7 @@ def outcome_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
         (1000, True)
     """
     values = sample_profiles(priors, np.random.default_rng(seed), size)
-    out = mech.run_batch(values)
+    out = mech.run_batch(values, layout)
     alloc = out.allocation.reshape(size, values.shape[1], -1).sum(2)
     revenue = out.revenue()
     welfare = (values * alloc).sum(axis=1)
@@ -217,17 +226,17 @@ def outcome_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
         "max_abs_revenue": (float(np.abs(revenue).max()), values[int(np.abs(revenue).argmax())]
                             .copy()),
     }
-    optimal = getattr(mech, "optimal_welfare_batch", None)
-    if optimal is not None:
-        best = optimal(values)
+    best = mech.optimal_welfare_batch(values, layout)
+    if best is not None:
         loss = best - welfare
         res["efficiency_loss"] = (float(loss.max()), values[int(loss.argmax())].copy())
         res["optimal_welfare"] = float(best.sum())
     return res
 
 
-def monotone_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
-                   seed: np.random.SeedSequence) -> dict[str, Any]:
+def monotone_chunk(mech: Any, priors: Sequence[Prior], size: int,
+                   seed: np.random.SeedSequence,
+                   layout: BatchLayout | None = None) -> dict[str, Any]:
     """Largest drop in an agent's allocation when it raises its own report.
 
     Example:
@@ -240,11 +249,11 @@ def monotone_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
     values = sample_profiles(priors, rng, size)
     n = values.shape[1]
     worst = {"max_gain": 0.0, "profile": None, "agent": None, "deviation": None}
-    base = mech.run_batch(values).allocation.reshape(size, n, -1).sum(2)
+    base = mech.run_batch(values, layout).allocation.reshape(size, n, -1).sum(2)
     for i in range(n):
         raised = values.copy()
         raised[:, i] = values[:, i] + rng.exponential(values[:, i].std() + 1e-9, size)
-        after = mech.run_batch(raised).allocation.reshape(size, n, -1).sum(2)
+        after = mech.run_batch(raised, layout).allocation.reshape(size, n, -1).sum(2)
         drop = base[:, i] - after[:, i]
         row = int(drop.argmax())
         if drop[row] > worst["max_gain"]:
@@ -254,8 +263,9 @@ def monotone_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
     return worst
 
 
-def coalition_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
-                    seed: np.random.SeedSequence, k: int, joint: int = 48) -> dict[str, Any]:
+def coalition_chunk(mech: Any, priors: Sequence[Prior], size: int,
+                    seed: np.random.SeedSequence, k: int, layout: BatchLayout | None = None,
+                    joint: int = 48) -> dict[str, Any]:
     """Best joint gain (sum of utilities) of a coalition of ``k`` agents over a chunk.
 
     Each member draws its report from its own breakpoint candidates; ``joint`` random
@@ -273,13 +283,14 @@ def coalition_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
     values = sample_profiles(priors, rng, size)
     s, n = values.shape
     ceiling = report_ceiling(priors, mech)
-    base = utilities(mech, values, values)
+    base = utilities(mech, values, values, layout)
     groups = list(itertools.combinations(range(n), k))
     if len(groups) > 10:
         groups = [groups[g] for g in rng.choice(len(groups), 10, replace=False)]
     best = {"max_gain": -np.inf, "profile": None, "agents": None, "deviation": None}
     for group in groups:
-        cand = {i: scalar_candidates(mech, values, i, ceiling, grid=8)[0] for i in group}
+        cand = {i: scalar_candidates(mech, values, i, ceiling, grid=8, layout=layout)[0]
+                for i in group}
         reps = np.repeat(values[None], joint + 1, axis=0)  # [J, S, n]
         for i in group:
             pick = rng.integers(0, cand[i].shape[1], size=(joint, s))
@@ -289,7 +300,7 @@ def coalition_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
         for i in group:
             reps[joint, :, i] = np.where(top == i, values[:, i], 0.0)
         util = utilities(mech, np.repeat(values[None], joint + 1, axis=0).reshape(-1, n),
-                         reps.reshape(-1, n)).reshape(joint + 1, s, n)
+                         reps.reshape(-1, n), layout).reshape(joint + 1, s, n)
         gain = util[:, :, list(group)].sum(axis=2) - base[:, list(group)].sum(axis=1)[None, :]
         j, row = np.unravel_index(int(gain.argmax()), gain.shape)
         if gain[j, row] > best["max_gain"]:
@@ -301,8 +312,9 @@ def coalition_chunk(mech: Mechanism, priors: Sequence[Prior], size: int,
     return best
 
 
-def bic_for_agent(mech: Mechanism, priors: Sequence[Prior], agent: int, seed: int,
-                  types: int = 9, reports: int = 24, others: int = 2000) -> dict[str, Any]:
+def bic_for_agent(mech: Any, priors: Sequence[Prior], agent: int, seed: int,
+                  types: int = 9, reports: int = 24, others: int = 2000,
+                  layout: BatchLayout | None = None) -> dict[str, Any]:
     """Interim check for one agent: for a grid of its types, the best expected gain of a
     misreport against the others' truthful reports drawn from the prior (common random
     numbers), refined by pattern search; with its Monte Carlo standard error.
@@ -329,7 +341,7 @@ def bic_for_agent(mech: Mechanism, priors: Sequence[Prior], agent: int, seed: in
                                                              if j != agent]].mean(0)])
         vals = sample.copy()
         vals[:, agent] = t
-        u = _interim(mech, vals, agent, cands)  # [R, others]
+        u = _interim(mech, vals, agent, cands, layout)  # [R, others]
         mean = u.mean(axis=1)
         r = int(mean.argmax())
         # refine around the best report
@@ -337,11 +349,11 @@ def bic_for_agent(mech: Mechanism, priors: Sequence[Prior], agent: int, seed: in
         current, current_mean = cands[r], mean[r]
         for _ in range(8):
             local = np.clip(current + step * np.linspace(-1, 1, 9), 0, ceiling)
-            lu = _interim(mech, vals, agent, local).mean(axis=1)
+            lu = _interim(mech, vals, agent, local, layout).mean(axis=1)
             if lu.max() > current_mean:
                 current, current_mean = local[int(lu.argmax())], lu.max()
             step /= 3
-        diff = _interim(mech, vals, agent, np.array([current]))[0] - u[0]
+        diff = _interim(mech, vals, agent, np.array([current]), layout)[0] - u[0]
         gain = float(diff.mean())
         if gain > best["max_gain"]:
             best = {"max_gain": gain, "type": float(t), "deviation": float(current),
@@ -353,10 +365,11 @@ def bic_for_agent(mech: Mechanism, priors: Sequence[Prior], agent: int, seed: in
     return best
 
 
-def _interim(mech: Mechanism, vals: np.ndarray, agent: int, reports: np.ndarray) -> np.ndarray:
+def _interim(mech: Any, vals: np.ndarray, agent: int, reports: np.ndarray,
+             layout: BatchLayout | None) -> np.ndarray:
     r, s = len(reports), vals.shape[0]
     reps = np.repeat(vals[None], r, axis=0)
     reps[:, :, agent] = reports[:, None]
     util = utilities(mech, np.repeat(vals[None], r, axis=0).reshape(r * s, -1),
-                     reps.reshape(r * s, -1))
+                     reps.reshape(r * s, -1), layout)
     return util[:, agent].reshape(r, s)

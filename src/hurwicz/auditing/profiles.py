@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from hurwicz.core.capabilities import BatchLayout, default_agent_names
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.priors import Prior
 
@@ -29,8 +30,7 @@ def agent_names(n: int) -> list[str]:
         >>> agent_names(2)
         ['a1', 'a2']
     """
-    width = len(str(n))
-    return [f"a{i + 1:0{width}d}" for i in range(n)]
+    return list(default_agent_names(n))
 
 
 def report_ceiling(priors: Sequence[Prior], mech: Mechanism) -> float:
@@ -86,8 +86,8 @@ def discrete_profiles(priors: Sequence[Prior]) -> tuple[np.ndarray, np.ndarray] 
     return profiles.reshape(-1, len(priors)), weights
 
 
-def critical_values(mech: Mechanism, profiles: np.ndarray, agent: int, ceiling: float,
-                    iterations: int = 40) -> np.ndarray:
+def critical_values(mech: Any, profiles: np.ndarray, agent: int, ceiling: float,
+                    iterations: int = 40, layout: BatchLayout | None = None) -> np.ndarray:
     """Per profile, the smallest own report at which ``agent``'s allocation rises above its
     allocation at report 0 (vectorised bisection); ``nan`` where it never rises.
 
@@ -104,8 +104,8 @@ def critical_values(mech: Mechanism, profiles: np.ndarray, agent: int, ceiling: 
     low_rep[:, agent] = 0.0
     high_rep = profiles.copy()
     high_rep[:, agent] = ceiling
-    a0 = _alloc(mech, low_rep, agent)
-    a1 = _alloc(mech, high_rep, agent)
+    a0 = _alloc(mech, low_rep, agent, layout)
+    a1 = _alloc(mech, high_rep, agent, layout)
     rises = a1 > a0 + 1e-12
     lo = np.zeros(s)
     hi = np.full(s, ceiling)
@@ -113,20 +113,21 @@ def critical_values(mech: Mechanism, profiles: np.ndarray, agent: int, ceiling: 
     for _ in range(iterations):
         mid = (lo + hi) / 2
         work[:, agent] = mid
-        up = _alloc(mech, work, agent) > a0 + 1e-12
+        up = _alloc(mech, work, agent, layout) > a0 + 1e-12
         hi = np.where(up, mid, hi)
         lo = np.where(up, lo, mid)
     return np.where(rises, hi, np.nan)
 
 
-def _alloc(mech: Mechanism, reports: np.ndarray, agent: int) -> np.ndarray:
-    alloc = mech.run_batch(reports).allocation
+def _alloc(mech: Any, reports: np.ndarray, agent: int,
+           layout: BatchLayout | None) -> np.ndarray:
+    alloc = mech.run_batch(reports, layout).allocation
     return alloc.reshape(alloc.shape[0], alloc.shape[1], -1).sum(axis=2)[:, agent]
 
 
 def scalar_candidates(
-    mech: Mechanism, profiles: np.ndarray, agent: int, ceiling: float, grid: int = 16,
-    eps: Sequence[float] = (1e-7, 1e-3),
+    mech: Any, profiles: np.ndarray, agent: int, ceiling: float, grid: int = 16,
+    eps: Sequence[float] = (1e-7, 1e-3), layout: BatchLayout | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Candidate misreports ``[profiles, K]`` for one agent, and a label per column.
 
@@ -141,7 +142,7 @@ def scalar_candidates(
         True
     """
     s, n = profiles.shape
-    names = agent_names(n)
+    names = list(layout.agents) if layout is not None else agent_names(n)
     cols: list[np.ndarray] = [profiles[:, agent], np.zeros(s)]
     labels = ["truth", "zero"]
     for j in range(n):
@@ -157,7 +158,7 @@ def scalar_candidates(
                            *((-e, f"-{e:g}") for e in eps)):
             cols.append(np.full(s, max(value + delta, 0.0)))
             labels.append(f"param:{value:g}{tag}")
-    crit = critical_values(mech, profiles, agent, ceiling)
+    crit = critical_values(mech, profiles, agent, ceiling, layout=layout)
     crit_filled = np.where(np.isnan(crit), profiles[:, agent], crit)
     cols.append(crit_filled)
     labels.append("critical")

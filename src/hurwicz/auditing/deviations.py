@@ -1,7 +1,7 @@
 """Candidate misreports for non-numeric report spaces (rankings, approvals, scores, bundles...).
 
-The generators follow the report domain a mechanism declares (``Mechanism.report_domain``);
-a mechanism with a special report space provides ``candidate_deviations`` itself.
+The generators follow the report domain a family declares (``AuditSpec.report_domain``); a
+family with a special report space overrides ``AuditSpec.deviations`` itself.
 Each generator returns ``(candidates, complete)``: ``complete`` is True when the list is the
 whole report space, which makes a search over it exhaustive.
 
@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from hurwicz.core.errors import AuditError
-from hurwicz.core.mechanism import Mechanism
 
 
 def _perm_count(m: int, truncate: bool) -> int:
@@ -136,26 +135,18 @@ def dict_amount_deviations(truth: dict[str, float], projects: Sequence[str]
     return out
 
 
-def generic_deviations(mech: Mechanism, data: Any, agent: str, truth: Any,
-                       rng: np.random.Generator, limit: int) -> tuple[list[Any], bool]:
-    """Candidate misreports of ``agent`` following its report domain (or the mechanism's own
-    ``candidate_deviations``).
+def by_domain(domain: dict[str, Any], data: Any, agent: str, truth: Any,
+              reports: dict[str, Any], rng: np.random.Generator, limit: int
+              ) -> tuple[list[Any], bool]:
+    """Candidate misreports of ``agent`` for a report domain (``{"kind": ...}``), and whether
+    they are the whole report space.
 
     Example:
-        >>> import hurwicz as hz
-        >>> m = hz.mechanism("auction.first_price")
-        >>> cands, complete = generic_deviations(m, {"bids": {"a": 1, "b": 2}}, "a", 1.0,
-        ...                                      np.random.default_rng(0), 10)
+        >>> cands, complete = by_domain({"kind": "scalar"}, {}, "a", 1.0, {"a": 1.0, "b": 2.0},
+        ...                             np.random.default_rng(0), 10)
         >>> 2.0 in cands, complete
         (True, False)
     """
-    own = getattr(mech, "candidate_deviations", None)
-    if own is not None:
-        try:
-            return list(own(data, agent, rng, limit)), False
-        except NotImplementedError:
-            pass
-    domain = mech.report_domain(data, agent)
     kind = domain.get("kind")
     if kind == "ranking":
         return ranking_deviations(truth, domain["candidates"], rng, limit,
@@ -169,7 +160,6 @@ def generic_deviations(mech: Mechanism, data: Any, agent: str, truth: Any,
                   for top in domain["candidates"]]
         return cands, False
     if kind == "scalar":
-        reports = mech.reports(data)
         others = [float(v) for a, v in reports.items() if a != agent and v is not None]
         high = domain.get("high") or 1.5 * max([float(truth), *others, 1.0])
         return scalar_deviations(float(truth), others, float(high)), False
@@ -177,8 +167,42 @@ def generic_deviations(mech: Mechanism, data: Any, agent: str, truth: Any,
         base = [float(x) for x in truth]
         cands = [[x * f for x in base] for f in (0.0, 0.5, 0.9, 1.1, 2.0)]
         cands += [base[:k] for k in range(len(base))]
+        if base:
+            cands += [[base[0]] * len(base), [max(base)] * (len(base) + 1)]
         return cands, False
     if kind == "contributions" and isinstance(truth, dict):
         return dict_amount_deviations(truth, domain.get("projects", list(truth))), False
-    raise AuditError(f"{mech.name}: no deviation generator for report domain {kind!r}; "
-                     "implement candidate_deviations()", "adversary")
+    raise AuditError(f"no deviation generator for report domain {kind!r}: the family's audit "
+                     "specification must override deviations()", "adversary")
+
+
+def full_ranking_profiles(spec: Any, data: Any, limit: int = 5000
+                          ) -> tuple[list[Any], str | None]:
+    """Every profile in which each agent of ``data`` reports a full ranking of its report
+    domain's candidates (for a family's ``expand``), or ``([], None)`` above ``limit``.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> from hurwicz.auditing.spec import audit_spec
+        >>> spec = audit_spec(hz.mechanism("matching.serial_dictatorship"))
+        >>> profiles, space = full_ranking_profiles(
+        ...     spec, {"agents": {"a": ["x"], "b": []}, "objects": {"x": 1, "y": 1}})
+        >>> len(profiles), space
+        (4, 'every profile of full rankings of 2 agents over 2 candidates (4 profiles)')
+    """
+    reports = spec.reports(data)
+    agents = sorted(reports)
+    if not agents:
+        return [], None
+    domain = spec.report_domain(data, agents[0])
+    if domain.get("kind") != "ranking":
+        return [], None
+    cands = list(domain["candidates"])
+    total = math.factorial(len(cands)) ** len(agents)
+    if total > limit:
+        return [], None
+    perms = [list(p) for p in itertools.permutations(cands)]
+    profiles = [spec.with_reports(data, dict(zip(agents, combo)))
+                for combo in itertools.product(perms, repeat=len(agents))]
+    return profiles, (f"every profile of full rankings of {len(agents)} agents over "
+                      f"{len(cands)} candidates ({total} profiles)")

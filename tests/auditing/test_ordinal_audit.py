@@ -16,9 +16,20 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 import hurwicz as hz
+from hurwicz.auditing.deviations import full_ranking_profiles
+from hurwicz.auditing.spec import (
+    ANONYMOUS,
+    COALITION_STRATEGYPROOF,
+    IR,
+    STRATEGYPROOF,
+    AuditSpec,
+    audit_spec,
+    properties,
+)
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register, unregister
+from hurwicz.mechanisms.voting.audit import MONOTONE, NEUTRAL
 
 
 class TinyBallots(BaseModel):
@@ -27,29 +38,37 @@ class TinyBallots(BaseModel):
     votes: dict[str, list[str]]
 
 
-class TinyOrdinal(Mechanism):
-    family = "testordinal"
+class TinyAudit(AuditSpec):
+    """A test family's specification: one ranking per named voter."""
+
     report_kind = "ranking"
-    Input = TinyBallots
-
-    def reports(self, data: Any) -> dict[str, Any]:
-        return dict(self.parse_input(data).votes)
-
-    def with_reports(self, data: Any, reports: dict[str, Any]) -> dict[str, Any]:
-        votes = dict(data["votes"])
-        for voter, ranking in reports.items():
-            if ranking is None:
-                votes.pop(voter)
-            else:
-                votes[voter] = list(ranking)
-        return {**data, "votes": votes}
+    report_field = "votes"
+    properties = properties(STRATEGYPROOF, COALITION_STRATEGYPROOF, IR, ANONYMOUS, NEUTRAL,
+                            MONOTONE)
 
     def report_domain(self, data: Any, agent: str) -> dict[str, Any]:
         return {"kind": "ranking", "candidates": data["candidates"], "truncate": False}
 
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        (winner,) = outcome.result["winners"]
-        return float(len(true_type) - list(true_type).index(winner))
+    def utility(self, agent: str, truth: Any, outcome: Outcome) -> float:
+        winners = outcome.result["winners"]
+        if not winners:  # house allocation: the rank of one's own object
+            return float(len(truth) - list(truth).index(outcome.allocation[agent]))
+        (winner,) = winners
+        return float(len(truth) - list(truth).index(winner))
+
+    def same_outcome(self, before: Outcome, after: Outcome, mapping: Any) -> bool:
+        if before.result["winners"]:
+            return before.result["winners"] == after.result["winners"]
+        return super().same_outcome(before, after, mapping)
+
+    def expand(self, given: Any) -> tuple[list[Any], str | None]:
+        return full_ranking_profiles(self, given[0]) if len(given) == 1 else ([], None)
+
+
+class TinyOrdinal(Mechanism):
+    family = "testordinal"
+    Input = TinyBallots
+    Audit = TinyAudit
 
     def _outcome(self, inp: TinyBallots, winner: str, tied: list[str] | None = None
                  ) -> Outcome:
@@ -95,9 +114,6 @@ class TinySerialDictatorship(TinyOrdinal):
             taken[voter] = next(c for c in inp.votes[voter] if c not in taken.values())
         return Outcome(self.name, {}, taken, {v: 0.0 for v in taken}, {"winners": []})
 
-    def utility(self, agent: str, true_type: Any, outcome: Outcome) -> float:
-        return float(len(true_type) - list(true_type).index(outcome.allocation[agent]))
-
 
 BASE = {"candidates": ["x", "y", "z"],
         "votes": {"v1": ["x", "y", "z"], "v2": ["y", "x", "z"], "v3": ["y", "x", "z"]}}
@@ -107,13 +123,15 @@ def test_borda_manipulation_found_by_exhaustive_search() -> None:
     rep = hz.audit("testordinal.borda", inputs=[BASE], properties=["manipulable"])
     rec = rep.check("strategyproof")
     assert rec.holds is False
-    assert rec.budget["exhaustive_profiles"] is True
-    assert rec.budget["profiles"] == 6**3  # every profile of 3 voters over 3 candidates
+    # every profile of 3 voters over 3 candidates; the given one is among them
+    assert rec.budget["profiles"] == 6**3 and rec.budget["given_inputs"] == 1
+    assert "216 profiles" in rec.budget["space"]
     ce = rec.counterexample
     mech = hz.mechanism("testordinal.borda")
+    spec = audit_spec(mech)
     truth = ce["truthful"]["report"][ce["agent"]]
-    u_truth = mech.utility(ce["agent"], truth, mech.run(ce["input"]))
-    u_dev = mech.utility(ce["agent"], truth, mech.run(ce["deviating_input"]))
+    u_truth = spec.utility(ce["agent"], truth, mech.run(ce["input"]))
+    u_dev = spec.utility(ce["agent"], truth, mech.run(ce["deviating_input"]))
     assert u_dev > u_truth
     assert (u_truth, u_dev) == (ce["truthful_utility"], ce["deviating_utility"])
 
@@ -129,6 +147,15 @@ def test_serial_dictatorship_strategyproof_but_anonymity_fails() -> None:
                    properties=["strategyproof", "anonymous"])
     assert rep.check("strategyproof").holds is True
     assert rep.check("strategyproof").exhaustive is True
+    # the order of the dictators is by name: exchanging two voters' lists does not exchange
+    # what they get (the generic check used to pass outcomes without winners)
+    anonymous = rep.check("anonymous")
+    assert anonymous.holds is False
+    ce = anonymous.counterexample
+    mech = hz.mechanism("testordinal.serial_dictatorship")
+    a, b = ce["swapped"]
+    before, after = mech.run(ce["input"]), mech.run(ce["swapped_input"])
+    assert after.allocation[b] != before.allocation[a]
 
 
 def test_borda_coalition_manipulation_needs_every_member_to_gain() -> None:
@@ -175,7 +202,8 @@ def test_larger_elections_use_heuristic_deviations() -> None:
     rec = hz.audit("testordinal.borda", inputs=[{"candidates": cands, "votes": votes}],
                    properties=["strategyproof"]).check("strategyproof")
     assert rec.exhaustive is False
-    assert rec.budget["methods"] == ["swaps_pushes_truncations_random"]
+    assert rec.budget["methods"] == ["report_neighbourhood"]
+    assert "space" not in rec.budget  # 9 voters × 7 candidates: nothing was enumerated
 
 
 def teardown_module() -> None:

@@ -5,7 +5,7 @@ Example:
     >>> app = typer.Typer()
     >>> register(app)
     >>> [c.name for c in app.registered_commands]
-    ['audit', 'manipulability']
+    ['audit']
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from rich.table import Table
 
 from .report import AuditReport
 
+VERDICTS = {"holds": "[green]holds[/green]", "violated": "[red]VIOLATED[/red]",
+            "not tested": "[yellow]not tested[/yellow]", "measured": "measured"}
+
 
 def report_table(report: AuditReport) -> Table:
     """A table with one row per check: verdict, gain, exhaustive, budget.
 
     Example:
-        >>> from hurwicz.audit.report import CheckRecord
+        >>> from hurwicz.auditing.report import CheckRecord
         >>> t = report_table(AuditReport("m", {}, 2, "uniform:0,1", [CheckRecord("ir", True)]))
         >>> t.row_count
         1
@@ -40,17 +43,18 @@ def report_table(report: AuditReport) -> Table:
     for col in ("max gain / value", "exhaustive", "budget", "seconds"):
         table.add_column(col)
     for rec in report.checks:
-        if rec.holds is None:
-            verdict = "measured"
-            figure = f"{rec.value:.6g} ± {rec.stderr:.2g}" if rec.value is not None else ""
+        if rec.value is not None:
+            figure = f"{rec.value:.6g} ± {rec.stderr:.2g}"
         else:
-            verdict = "[green]holds[/green]" if rec.holds else "[red]VIOLATED[/red]"
             figure = "" if rec.max_gain is None else f"{rec.max_gain:.6g}"
         budget = ", ".join(f"{k}={v}" for k, v in rec.budget.items() if k != "methods")
         if rec.budget.get("methods"):
             budget += f" [{'/'.join(rec.budget['methods'])}]"
-        table.add_row(rec.property, verdict, figure, "yes" if rec.exhaustive else "no", budget,
-                      f"{rec.seconds:.2f}")
+        bound = rec.violation_mass_bound()
+        if bound is not None:
+            budget += f"; violation mass ≤ {bound:.3g} (95%)"
+        table.add_row(rec.property, VERDICTS[rec.verdict], figure,
+                      "yes" if rec.exhaustive else "no", budget, f"{rec.seconds:.2f}")
     return table
 
 
@@ -63,12 +67,12 @@ def register(app: typer.Typer) -> None:
         agents: Annotated[int | None, typer.Option(help="Number of agents (with --prior).")]
         = None,
         prior: Annotated[list[str] | None, typer.Option(
-            help="Prior, e.g. uniform:0,1 (repeat once per agent for asymmetric priors).")]
-        = None,
+            help="Prior, e.g. uniform:0,1 (repeat once per agent for asymmetric priors), or a "
+                 "family prior such as a voting culture (impartial, mallows:0.5).")] = None,
         properties: Annotated[str | None, typer.Option(
             "--properties", help="Comma-separated properties, e.g. dsic,ir.")] = None,
-        claims: Annotated[bool, typer.Option("--claims", help="Audit the mechanism's claims.")]
-        = False,
+        claims: Annotated[bool, typer.Option("--claims", help="Audit the mechanism's active "
+                                             "claims.")] = False,
         adversary: Annotated[str, typer.Option(
             help="misreport, coalition:K, sybil:K, bots:K or abstain.")] = "misreport",
         samples: Annotated[int, typer.Option(help="Profiles to sample.")] = 20_000,
@@ -77,20 +81,26 @@ def register(app: typer.Typer) -> None:
         tolerance: Annotated[float, typer.Option(help="Gains at most this are ignored.")]
         = 1e-9,
         input_file: Annotated[list[str] | None, typer.Option(
-            "--input", help="Base instance(s) for non-numeric reports (repeatable).")] = None,
+            "--input", help="Instance(s) to audit (repeatable); always audited.")] = None,
         param: Annotated[list[str] | None, typer.Option(
             "--param", "-p", help="Mechanism parameter KEY=VALUE (repeatable).")] = None,
+        context: Annotated[list[str] | None, typer.Option(
+            "--context", help="Batch context KEY=VALUE, e.g. units=2 or slots=[1,0.5] "
+                              "(repeatable).")] = None,
+        sample: Annotated[list[str] | None, typer.Option(
+            "--sample", help="Sampler option KEY=VALUE, e.g. candidates=4 (repeatable).")]
+        = None,
+        candidates: Annotated[int | None, typer.Option(
+            help="Shorthand for --sample candidates=N (voting).")] = None,
         workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
         executor: Annotated[str | None, typer.Option(
             help="local, dask:local or dask://HOST:PORT.")] = None,
         budget_balance: Annotated[str, typer.Option(help="weak or strong.")] = "weak",
-        candidates: Annotated[int, typer.Option(
-            help="Candidates per sampled election (voting, with a culture prior).")] = 3,
         json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
         = False,
     ) -> None:
         """Audit incentives: DSIC, BIC, IR, efficiency, budget balance, manipulability..."""
-        from hurwicz.cli import parse_param_pairs, print_json
+        from hurwicz.cli_common import parse_param_pairs, print_json
         from hurwicz.core.registry import mechanism
         from hurwicz.io.inputs import read_input
 
@@ -100,61 +110,31 @@ def register(app: typer.Typer) -> None:
         inputs = [read_input(p, name) for p in input_file or []]
         prior_arg = None if not prior else (prior[0] if len(prior) == 1 else list(prior))
         props = [p.strip() for p in properties.split(",") if p.strip()] if properties else None
+        options = parse_param_pairs(sample, "--sample")
+        if candidates is not None:
+            options["candidates"] = candidates
         err = Console(stderr=True)
         with err.status(f"auditing {name}...", spinner="dots"):
             report = audit(mech, agents=agents, prior=prior_arg, properties=props,
                            samples=samples, seed=seed, adversary=adversary,
                            tolerance=tolerance, inputs=inputs or None, claims=claims,
                            workers=workers, executor=executor, budget_balance=budget_balance,
-                           candidates=candidates)
+                           context=parse_param_pairs(context, "--context") or None,
+                           sample_options=options or None)
         if json_out:
             print_json(report.to_dict())
             return
         out = Console()
         out.print(report_table(report))
         for rec in report.checks:
+            if rec.notes:
+                out.print(f"[bold]{rec.property}[/bold]: {rec.notes}", highlight=False)
             if rec.counterexample is not None:
                 ce = rec.counterexample
+                gain = f" gains {rec.max_gain:.6g}" if rec.max_gain is not None else ""
                 out.print(f"[bold]{rec.property}[/bold] counterexample: agent "
-                          f"{ce.get('agent')} gains {rec.max_gain:.6g} "
-                          f"(truthful utility {ce.get('truthful_utility')}, deviating "
+                          f"{ce.get('agent')}{gain} (truthful utility "
+                          f"{ce.get('truthful_utility')}, deviating "
                           f"{ce.get('deviating_utility')}); deviation: "
                           f"{(ce.get('deviation') or {}).get('report', ce.get('deviation'))}",
-                          highlight=False)
-
-    @app.command("manipulability")
-    def manipulability_command(
-        name: Annotated[str, typer.Argument(help="Voting rule, e.g. voting.borda.")],
-        culture: Annotated[str, typer.Option(
-            help="impartial, mallows:PHI, urn:ALPHA or spatial:D.")] = "impartial",
-        voters: Annotated[int, typer.Option(help="Voters per election.")] = 5,
-        candidates: Annotated[int, typer.Option(help="Candidates per election.")] = 3,
-        samples: Annotated[int, typer.Option(help="Elections to sample.")] = 200,
-        seed: Annotated[int, typer.Option(help="Seed.")] = 0,
-        param: Annotated[list[str] | None, typer.Option(
-            "--param", "-p", help="Rule parameter KEY=VALUE (repeatable).")] = None,
-        json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-        = False,
-    ) -> None:
-        """Share of elections from a culture where one voter (or a trivial coalition) can
-        manipulate, with 95% Wilson intervals (as svvamp reports them)."""
-        from hurwicz.cli import parse_param_pairs, print_json
-
-        from .rates import manipulability
-
-        report = manipulability(name, culture, voters, candidates, samples, seed,
-                                parse_param_pairs(param))
-        if json_out:
-            print_json(report)
-            return
-        out = Console()
-        for key, label in (("individual", "individually manipulable"),
-                           ("trivial_coalitional", "trivially coalitionally manipulable")):
-            if key in report:
-                r = report[key]
-                lo, hi = r["ci95"]
-                note = "" if r.get("exhaustive", True) and not r.get("lower_bound") else \
-                    " (lower bound)"
-                out.print(f"{name}: {label} in {r['manipulable']}/{report['profiles']} "
-                          f"elections = {r['rate']:.3f} [{lo:.3f}, {hi:.3f}]{note}",
                           highlight=False)

@@ -1,15 +1,25 @@
 """Check records and audit reports (DESIGN.md's audit JSON).
 
-Every check asks whether a *good* property holds: ``holds: true`` with ``exhaustive: true`` is a
-proof over a finite space; with ``exhaustive: false`` it means no violation larger than
-``tolerance`` was found within ``budget``, and ``violation_mass_bound`` is a 95% upper confidence
-bound on the probability of a violating profile (rule of three: 3 / profiles).
+Every check asks whether a *good* property holds, and the verdict is three-valued:
+
+* ``holds: true`` with ``exhaustive: true`` is a proof over the finite space the budget names;
+  with ``exhaustive: false`` it means no violation larger than ``tolerance`` was found within
+  ``budget``;
+* ``holds: false`` comes with a counterexample that replays;
+* ``holds: null`` means *not tested*: no deviation could be tried, or the property says nothing
+  about these inputs (``notes`` says which) — or, for measurements, that there is no verdict.
+
+``violation_mass_bound`` (a 95% upper confidence bound on the probability of a violating
+profile, by the rule of three: 3 / profiles) is reported only when the search on each profile
+was exhaustive *and* the profiles were independent draws from the prior.
 
 Example:
-    >>> rec = CheckRecord("dsic", holds=True, exhaustive=False, max_gain=0.0,
-    ...                   budget={"profiles": 100}, tolerance=1e-9)
+    >>> rec = CheckRecord("ir", holds=True, budget={"profiles": 100}, iid_profiles=True,
+    ...                   exhaustive_per_profile=True)
     >>> rec.to_dict()["violation_mass_bound"]
     0.03
+    >>> "violation_mass_bound" in CheckRecord("dsic", True, budget={"profiles": 100}).to_dict()
+    False
 """
 
 from __future__ import annotations
@@ -20,9 +30,7 @@ from typing import Any
 
 from hurwicz.core.outcome import to_jsonable
 
-#: Other names accepted for properties (by ``audit`` and by :meth:`AuditReport.check`).
-ALIASES = {"manipulable": "strategyproof", "coalition_manipulable": "coalition_strategyproof",
-           "participation": "ir"}
+from .spec import ALIASES, SYNONYMS
 
 
 @dataclass
@@ -46,16 +54,37 @@ class CheckRecord:
     stderr: float | None = None
     adversary: str = "misreport"
     notes: str = ""
+    #: the profiles were independent draws from the prior given to the audit
+    iid_profiles: bool = False
+    #: the search on each profile tried every deviation the adversary allows
+    exhaustive_per_profile: bool = False
 
-    def violation_mass_bound(self) -> float | None:
-        """Rule-of-three 95% upper bound on the mass of violating profiles when none was found.
+    @property
+    def verdict(self) -> str:
+        """``holds``, ``violated``, ``measured`` or ``not tested``.
 
         Example:
-            >>> CheckRecord("dsic", True, budget={"profiles": 300}).violation_mass_bound()
+            >>> CheckRecord("dsic", None).verdict, CheckRecord("dsic", False).verdict
+            ('not tested', 'violated')
+        """
+        if self.holds is True:
+            return "holds"
+        if self.holds is False:
+            return "violated"
+        return "measured" if self.value is not None else "not tested"
+
+    def violation_mass_bound(self) -> float | None:
+        """Rule-of-three 95% upper bound on the mass of violating profiles when none was found
+        — only when every profile was searched exhaustively and profiles are i.i.d. draws.
+
+        Example:
+            >>> CheckRecord("ir", True, budget={"profiles": 300}, iid_profiles=True,
+            ...             exhaustive_per_profile=True).violation_mass_bound()
             0.01
         """
         profiles = self.budget.get("profiles")
-        if self.holds and not self.exhaustive and profiles:
+        if (self.holds is True and not self.exhaustive and self.iid_profiles
+                and self.exhaustive_per_profile and profiles):
             return round(3.0 / float(profiles), 12)
         return None
 
@@ -69,6 +98,7 @@ class CheckRecord:
         doc: dict[str, Any] = {
             "property": self.property,
             "holds": self.holds,
+            "verdict": self.verdict,
             "exhaustive": self.exhaustive,
             "max_gain": self.max_gain,
             "counterexample": self.counterexample,
@@ -76,8 +106,10 @@ class CheckRecord:
             "seconds": round(self.seconds, 4),
             "tolerance": self.tolerance,
             "adversary": self.adversary,
-            "violation_mass_bound": self.violation_mass_bound(),
         }
+        bound = self.violation_mass_bound()
+        if bound is not None:
+            doc["violation_mass_bound"] = bound
         if self.value is not None:
             doc["value"] = self.value
             doc["stderr"] = self.stderr
@@ -111,21 +143,33 @@ class AuditReport:
             >>> AuditReport("m", {}, 1, None, [CheckRecord("dsic", True)]).check("dsic").holds
             True
         """
-        for name in (prop, ALIASES.get(prop, prop)):
+        base, _, size = prop.partition(":")  # "sybil_proof:4": the record with 4 identities
+        key = ALIASES.get(base, base)
+        for name in (base, key, SYNONYMS.get(key, key)):
             for rec in self.checks:
-                if rec.property == name:
+                if rec.property == name and (not size or str(
+                        rec.budget.get("identities", rec.budget.get("coalition_size"))) == size):
                     return rec
         raise KeyError(prop)
 
     @property
-    def holds(self) -> bool:
-        """Whether no check found a violation (measurements count as holding).
+    def holds(self) -> bool | None:
+        """``False`` if any check found a violation, ``None`` if some verdict check was not
+        tested, else ``True`` (measurements carry no verdict and are ignored).
 
         Example:
             >>> AuditReport("m", {}, 1, None, [CheckRecord("a", False)]).holds
             False
+            >>> print(AuditReport("m", {}, 1, None, [CheckRecord("a", True),
+            ...                                      CheckRecord("b", None)]).holds)
+            None
         """
-        return all(rec.holds is not False for rec in self.checks)
+        verdicts = [rec.holds for rec in self.checks if rec.value is None]
+        if any(v is False for v in verdicts):
+            return False
+        if any(v is None for v in verdicts):
+            return None
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's audit report JSON.
