@@ -180,3 +180,16 @@ def test_audit_is_a_plain_function() -> None:
 def teardown_module() -> None:
     for name in ("testverdict.trap", "testverdict.broken_sampler"):
         unregister(name)
+
+
+def test_a_small_discrete_prior_is_checked_profile_by_profile() -> None:
+    """With a discrete prior every profile is checked (4² = 16 here): a proof, not a bound."""
+    rep = hz.audit("auction.first_price", agents=2, prior="discrete:0,1,2,3",
+                   params={"tie_break": 3}, properties=["ir", "efficient", "budget_balance"])
+    for rec in rep.checks:
+        assert rec.holds is True and rec.exhaustive is True, rec.property
+        assert rec.budget["profiles"] == 16 and rec.budget["methods"] == ["exhaustive"]
+        assert "violation_mass_bound" not in rec.to_dict()
+    # all-pay is not IR: the exhaustive check finds the losing bidder who paid
+    ap = hz.audit("auction.all_pay", agents=2, prior="discrete:0,1,2,3", properties=["ir"])
+    assert ap.check("ir").holds is False and ap.check("ir").exhaustive is False

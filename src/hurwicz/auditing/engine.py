@@ -377,8 +377,10 @@ def _scalar_check(mech: Any, spec: AuditSpec, prop: Property, priors: list[Prior
         return _dsic_record(mech, spec, prop, best, names, tol, layout, exhaustive=False,
                             methods=["breakpoints", "critical_values", "grid", "local"],
                             profiles=samples)
+    finite = discrete_profiles(priors)  # every profile of a small discrete prior: a proof
     if check == "abstain":
-        results = map_chunks(scalar.ir_chunk, [(*a, layout) for a in args], ex)
+        results = ([scalar.ir_on_profiles(mech, finite[0], layout)] if finite is not None
+                   else map_chunks(scalar.ir_chunk, [(*a, layout) for a in args], ex))
         best = max(results, key=lambda r: r["max_gain"])
         ce = None
         if best["max_gain"] > tol:
@@ -387,10 +389,12 @@ def _scalar_check(mech: Any, spec: AuditSpec, prop: Property, priors: list[Prior
             agent = names[best["agent"]]
             ce = generic.counterexample(spec, data, spec.with_reports(data, {agent: None}),
                                         [agent], {agent: profile[agent]}, None)
-        return CheckRecord(prop.name, ce is None, False, _nonneg(best["max_gain"]), ce,
-                           {"profiles": samples, "deviations_per_profile": 1,
-                            "methods": ["abstain"]}, iid_profiles=True,
-                           exhaustive_per_profile=True)
+        return CheckRecord(prop.name, ce is None, finite is not None and ce is None,
+                           _nonneg(best["max_gain"]), ce,
+                           {"profiles": len(finite[0]) if finite is not None else samples,
+                            "deviations_per_profile": 1,
+                            "methods": ["exhaustive" if finite is not None else "abstain"]},
+                           iid_profiles=finite is None, exhaustive_per_profile=True)
     if check == "coalition":
         size = max(k, 2)
         if size > len(names):
@@ -426,9 +430,14 @@ def _scalar_check(mech: Any, spec: AuditSpec, prop: Property, priors: list[Prior
     if check == "anonymity":
         return _scalar_anonymity(mech, spec, prop, priors, seed, min(samples, 2000), names,
                                  layout)
-    results = map_chunks(scalar.outcome_chunk, [(*a, layout) for a in args], ex)
+    if finite is not None and check != "measure":
+        results = [scalar.outcome_on_profiles(mech, finite[0], layout)]
+    else:
+        finite = None
+        results = map_chunks(scalar.outcome_chunk, [(*a, layout) for a in args], ex)
     total = sum(r["n"] for r in results)
-    budget: dict[str, Any] = {"profiles": total, "methods": ["sampled_profiles"]}
+    budget: dict[str, Any] = {"profiles": total, "methods": [
+        "exhaustive" if finite is not None else "sampled_profiles"]}
     if check == "measure":
         s1 = sum(r[prop.name][0] for r in results)
         s2 = sum(r[prop.name][1] for r in results)
@@ -446,8 +455,9 @@ def _scalar_check(mech: Any, spec: AuditSpec, prop: Property, priors: list[Prior
         ce = None if holds else {"profile": profile_dict(names, row),
                                  "outcome": mech.run(mech.input_from_reports(
                                      profile_dict(names, row), layout)).to_dict()}
-        return CheckRecord(prop.name, holds, False, _nonneg(gap), ce, {**budget, "mode": bb},
-                           iid_profiles=True, exhaustive_per_profile=True)
+        return CheckRecord(prop.name, holds, finite is not None and holds, _nonneg(gap), ce,
+                           {**budget, "mode": bb}, iid_profiles=finite is None,
+                           exhaustive_per_profile=True)
     # efficient, against the batch optimum
     loss, row = max((r["efficiency_loss"] for r in results), key=lambda t: t[0])
     ce = None
@@ -455,8 +465,9 @@ def _scalar_check(mech: Any, spec: AuditSpec, prop: Property, priors: list[Prior
         data = mech.input_from_reports(profile_dict(names, row), layout)
         ce = {"profile": profile_dict(names, row), "outcome": mech.run(data).to_dict(),
               "optimal_welfare": float(mech.optimal_welfare_batch(row[None], layout)[0])}
-    return CheckRecord(prop.name, loss <= tol, False, _nonneg(loss), ce, budget,
-                       iid_profiles=True, exhaustive_per_profile=True)
+    return CheckRecord(prop.name, loss <= tol, finite is not None and loss <= tol,
+                       _nonneg(loss), ce, budget, iid_profiles=finite is None,
+                       exhaustive_per_profile=True)
 
 
 def _dsic_record(mech: Any, spec: AuditSpec, prop: Property, best: dict[str, Any],

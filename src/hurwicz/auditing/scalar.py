@@ -214,6 +214,20 @@ def outcome_chunk(mech: Any, priors: Sequence[Prior], size: int,
         (1000, True)
     """
     values = sample_profiles(priors, np.random.default_rng(seed), size)
+    return outcome_on_profiles(mech, values, layout)
+
+
+def outcome_on_profiles(mech: Any, values: np.ndarray,
+                        layout: BatchLayout | None = None) -> dict[str, Any]:
+    """:func:`outcome_chunk` on given profiles (e.g. every profile of a discrete prior).
+
+    Example:
+        >>> import numpy as np, hurwicz as hz
+        >>> outcome_on_profiles(hz.mechanism("auction.second_price"),
+        ...                     np.array([[1.0, 2.0]]))["efficiency_loss"][0]
+        0.0
+    """
+    size = values.shape[0]
     out = mech.run_batch(values, layout)
     alloc = out.allocation.reshape(size, values.shape[1], -1).sum(2)
     revenue = out.revenue()

@@ -1,4 +1,4 @@
-"""Efficiency of auction outcomes on given inputs, for the audit engine (``PROPERTIES``).
+"""Efficiency of auction outcomes on given inputs (used by the family's audit specification).
 
 ``efficient`` compares the welfare of the outcome (reported values taken as true; the seller
 values the goods at 0) with the best possible welfare for the same input: the highest bid

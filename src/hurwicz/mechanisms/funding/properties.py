@@ -1,4 +1,4 @@
-"""Outcome checks for public-goods funding, exposed to the audit engine (``PROPERTIES``).
+"""Outcome checks for public-goods funding (used by the family's audit specification).
 
 Example:
     >>> import hurwicz as hz

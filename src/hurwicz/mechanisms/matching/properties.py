@@ -1,4 +1,4 @@
-"""Outcome checks for matching markets, also exposed to the audit engine (``PROPERTIES``).
+"""Outcome checks for matching markets (used by the family's audit specification).
 
 Each check returns ``None`` when the property holds, else a JSON-ready witness.
 
