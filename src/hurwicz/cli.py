@@ -15,25 +15,41 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ._version import __version__
-from .cli_common import JsonFlag, parse_param_pairs, print_json
+from .cli_common import (
+    FormatOption,
+    HtmlOption,
+    JsonFlag,
+    ProgressOption,
+    complete_mechanism_name,
+    output_format,
+    parse_param_pairs,
+    print_csv,
+    print_json,
+    progress,
+    write_html,
+)
 from .core.errors import HurwiczError, InputError
 from .core.registry import describe, list_mechanisms, mechanism
 from .io.inputs import read_input
-from .render import describe_table, mechanisms_table, outcome_table
+from .render import describe_table, mechanisms_table, print_outcome, schema_table
 
 app = typer.Typer(
     name="hurwicz",
     help="Mechanism design toolkit: run, audit, simulate, design and credibly execute mechanisms.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion: shell completion of commands, options and
+    # mechanism names
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 stdout = Console()
@@ -80,40 +96,102 @@ def list_command(
     if json_out:
         print_json(infos)
     else:
-        stdout.print(mechanisms_table(infos))
+        stdout.print(mechanisms_table(infos, stdout.width))
+
+
+NameArgument = Annotated[str, typer.Argument(help="Mechanism name, e.g. auction.second_price.",
+                                             autocompletion=complete_mechanism_name)]
 
 
 @app.command("describe")
 def describe_command(
-    name: Annotated[str, typer.Argument(help="Mechanism name, e.g. auction.second_price.")],
+    name: NameArgument,
     json_out: JsonFlag = False,
+    example: Annotated[bool, typer.Option(
+        "--example", help="Print only a small example input that runs (JSON), e.g. "
+                          "hurwicz describe NAME --example > input.json.")] = False,
 ) -> None:
-    """Describe one mechanism: summary, parameters with defaults, claims, input schema."""
+    """Describe one mechanism: summary, parameters, claims, input schema and an example."""
+    from .report.examples import example_input, param_flags, pretty_json, schema_rows
+
     info = describe(name)
+    try:
+        data, params = example_input(info["name"])
+    except HurwiczError:
+        if example:
+            raise
+        data, params = None, {}  # a mechanism without an example still has a description
+    run_line = " ".join(["hurwicz run", info["name"], "input.json", *param_flags(params)])
+    if example:
+        sys.stdout.write(pretty_json(data) + "\n")
+        if params:  # stdout holds the input only; how to run it goes to stderr
+            sys.stderr.write(f"run it with: {run_line}\n")
+        return
     if json_out:
-        print_json(info)
+        print_json({**info, "example": None if data is None else {"input": data,
+                                                                  "params": params}})
         return
     stdout.print(describe_table(info))
+    stdout.print(schema_table(info["name"], schema_rows(info["input_schema"])))
+    if data is not None:
+        stdout.print(Text.assemble(("example input", "bold"), " — save it with: hurwicz "
+                                   f"describe {info['name']} --example > input.json"),
+                     soft_wrap=True)
+        stdout.print(Text(pretty_json(data)), soft_wrap=True)
+        stdout.print(Text(f"run it with: {run_line}"), soft_wrap=True)
     if info["doc"]:
         stdout.print(info["doc"], markup=False, highlight=False)
 
 
 @app.command("run")
 def run_command(
-    name: Annotated[str, typer.Argument(help="Mechanism name, e.g. auction.second_price.")],
+    name: NameArgument,
     input_path: Annotated[str, typer.Argument(metavar="INPUT", help="Input file, or - for stdin.")],
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Parameter KEY=VALUE (repeatable).")
     ] = None,
     json_out: JsonFlag = False,
+    fmt: FormatOption = None,
+    html: HtmlOption = None,
+    show_progress: ProgressOption = None,
 ) -> None:
-    """Run a mechanism on an input file and print the outcome."""
+    """Run a mechanism on an input file and print the outcome (csv: one row per agent)."""
+    kind = output_format(fmt, json_out)
     mech = mechanism(name, **parse_param_pairs(param))
-    outcome = mech.run(read_input(input_path, name))
-    if json_out:
-        print_json(outcome.to_dict())
+    data = read_input(input_path, name)
+    with progress(f"running {name}", show_progress, kind):
+        outcome = mech.run(data)
+    write_html(html, [outcome])
+    if kind == "json":
+        print_json(outcome.to_dict(), jsonable=True)
+    elif kind == "csv":
+        print_csv(*outcome.rows())
     else:
-        stdout.print(outcome_table(outcome))
+        print_outcome(stdout, outcome)
+
+
+@app.command("report")
+def report_command(
+    documents: Annotated[list[Path], typer.Argument(
+        metavar="JSON...", help="Outputs of hurwicz run, audit or evaluate with --json.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+) -> None:
+    """Write a self-contained HTML report (tables and figures) of saved JSON outputs."""
+    from .report.html import kind_of, write_page
+
+    docs = []
+    for path in documents:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise InputError(str(path), f"cannot read: {err.strerror or err}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError(str(path), f"malformed JSON: {err}") from None
+        kind_of(doc)
+        docs.append(doc)
+    target = write_page(out, docs, title)
+    stderr.print(f"wrote {target}", highlight=False)
 
 
 @app.command("demo")

@@ -28,7 +28,7 @@ from rich.panel import Panel
 
 from .core.errors import InputError
 from .core.registry import mechanism
-from .render import outcome_table
+from .render import print_outcome
 
 HANDLERS: dict[str, str] = {
     "run": "hurwicz.demo:run_example",
@@ -54,7 +54,7 @@ def examples_dir() -> Path:
 
 
 def run_example(example: dict[str, Any], console: Console) -> None:
-    """Run a ``kind: run`` example and print its outcome table.
+    """Run a ``kind: run`` example and print its outcome table and summary.
 
     Example:
         >>> from rich.console import Console
@@ -64,7 +64,7 @@ def run_example(example: dict[str, Any], console: Console) -> None:
     """
     mech = mechanism(example["mechanism"], **example.get("params", {}))
     outcome = mech.run(example["input"])
-    console.print(outcome_table(outcome))
+    print_outcome(console, outcome)
 
 
 def _handler(kind: str) -> Callable[[dict[str, Any], Console], None]:

@@ -109,13 +109,29 @@ def open_executor(workers: int | None = 1, executor: str | None = None) -> Itera
 
 
 def map_chunks(
-    fn: Callable[..., Any], arguments: Sequence[tuple[Any, ...]], executor: Executor
+    fn: Callable[..., Any], arguments: Sequence[tuple[Any, ...]], executor: Executor,
+    done: Callable[[int], None] | None = None,
 ) -> list[Any]:
     """Run ``fn(*args)`` for every argument tuple on ``executor``; results in input order.
+    ``done(i)`` is called once chunk ``i`` has finished (in order), for progress bars.
 
     Example:
-        >>> map_chunks(pow, [(2, 2), (3, 2)], InlineExecutor())
+        >>> map_chunks(pow, [(2, 2), (3, 2)], InlineExecutor(), done=print)
+        0
+        1
         [4, 9]
     """
+    if isinstance(executor, InlineExecutor):  # one chunk at a time, so that done() is timely
+        results = []
+        for i, args in enumerate(arguments):
+            results.append(executor.submit(fn, *args).result())
+            if done is not None:
+                done(i)
+        return results
     futures = [executor.submit(fn, *args) for args in arguments]
-    return [f.result() for f in futures]
+    results = []
+    for i, future in enumerate(futures):
+        results.append(future.result())
+        if done is not None:
+            done(i)
+    return results

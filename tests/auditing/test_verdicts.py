@@ -193,3 +193,12 @@ def test_a_small_discrete_prior_is_checked_profile_by_profile() -> None:
     # all-pay is not IR: the exhaustive check finds the losing bidder who paid
     ap = hz.audit("auction.all_pay", agents=2, prior="discrete:0,1,2,3", properties=["ir"])
     assert ap.check("ir").holds is False and ap.check("ir").exhaustive is False
+
+
+def test_names_typed_two_ways_are_audited_as_one_agent() -> None:
+    """A decomposed "Zoë" (e + U+0308) in a given input is the same agent the mechanism
+    names after NFC normalisation: the audit finds first price's shading gain for her."""
+    rec = hz.audit("auction.first_price", inputs=[{"bids": {"Zoe\u0308": 3.0, "b": 1.0}}],
+                   properties=["dsic"]).check("dsic")
+    assert rec.holds is False and rec.counterexample["agent"] == "Zo\u00eb"
+    assert rec.max_gain == pytest.approx(2.0)

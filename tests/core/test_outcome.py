@@ -62,3 +62,29 @@ def test_every_error_is_a_hurwicz_error_naming_its_field() -> None:
 def test_check_finite_nonnegative_rejects(bad) -> None:
     with pytest.raises(InputError, match="bids.x"):
         check_finite_nonnegative(bad, "bids.x")
+
+
+def test_outcome_rows_frame_and_notebook_html() -> None:
+    out = Outcome("m", {}, {"a": [1, 2], "<b>": None}, {"a": -0.0, "<b>": 1.5},
+                  {"probability": {"a": 0.25, "<b>": 0.75}, "per_project": {"p": 1.0},
+                   "allocation": {"a": 9}}, {"revenue": 1.5})
+    columns, rows = out.rows()
+    # per-agent result fields become columns; a field named like a column is prefixed;
+    # fields keyed by something else (projects) are not per-agent
+    assert columns == ["agent", "allocation", "payment", "probability", "result.allocation"]
+    assert rows[1] == {"agent": "<b>", "allocation": None, "payment": 1.5,
+                       "probability": 0.75, "result.allocation": None}
+    df = out.to_frame()
+    assert df.shape == (2, 5) and df.loc[0, "allocation"] == [1, 2]
+    assert str(df.loc[0, "payment"]) == "0.0"  # never -0.0
+    snippet = out._repr_html_()
+    assert "&lt;b&gt;" in snippet and "<b>" not in snippet and "<th>revenue</th>" in snippet
+    assert out.to_dict()["payments"]["a"] == -0.0  # to_dict is unchanged
+
+
+def test_outcome_to_frame_without_pandas(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"hurwicz\[frames\]"):
+        Outcome("m", {}, {"a": 1}, {"a": 0.0}).to_frame()

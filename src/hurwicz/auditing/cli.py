@@ -15,6 +15,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from hurwicz.cli_common import (
+    FormatOption,
+    HtmlOption,
+    JsonFlag,
+    ProgressOption,
+    complete_mechanism_name,
+)
+from hurwicz.report.tables import fmt
 
 from .report import AuditReport
 
@@ -40,22 +50,41 @@ def report_table(report: AuditReport) -> Table:
     width = max([len(r.property) for r in report.checks] + [8])
     table.add_column("property", no_wrap=True, min_width=width)
     table.add_column("verdict", no_wrap=True)
-    for col in ("max gain / value", "exhaustive", "budget", "seconds"):
-        table.add_column(col)
+    table.add_column("max gain / value", overflow="fold")
+    table.add_column("exhaustive", no_wrap=True)
+    table.add_column("budget", overflow="fold", ratio=1)
+    table.add_column("seconds", no_wrap=True, justify="right")
     for rec in report.checks:
         if rec.value is not None:
-            figure = f"{rec.value:.6g} ± {rec.stderr:.2g}"
+            figure = f"{fmt(rec.value)} ± {fmt(rec.stderr, 2)}"
         else:
-            figure = "" if rec.max_gain is None else f"{rec.max_gain:.6g}"
-        budget = ", ".join(f"{k}={v}" for k, v in rec.budget.items() if k != "methods")
+            figure = fmt(rec.max_gain)
+        budget = ", ".join(f"{k}={fmt(v)}" for k, v in rec.budget.items() if k != "methods")
         if rec.budget.get("methods"):
             budget += f" [{'/'.join(rec.budget['methods'])}]"
         bound = rec.violation_mass_bound()
         if bound is not None:
             budget += f"; violation mass ≤ {bound:.3g} (95%)"
-        table.add_row(rec.property, VERDICTS[rec.verdict], figure,
-                      "yes" if rec.exhaustive else "no", budget, f"{rec.seconds:.2f}")
+        table.add_row(Text(rec.property), VERDICTS[rec.verdict], figure,
+                      "yes" if rec.exhaustive else "no", Text(budget), f"{rec.seconds:.2f}")
     return table
+
+
+def counterexample_text(gain: float | None, ce: dict) -> str:
+    """One line about a counterexample: who gains how much by which deviation.
+
+    Example:
+        >>> counterexample_text(0.5, {"agent": "a", "truthful_utility": 0.0,
+        ...                          "deviating_utility": 0.5, "deviation": {"report": 1.0}})
+        'agent a gains 0.5 (truthful utility 0, deviating 0.5); deviation: 1'
+    """
+    deviation = ce.get("deviation")
+    if isinstance(deviation, dict) and "report" in deviation:
+        deviation = deviation["report"]
+    gains = f" gains {fmt(gain)}" if gain is not None else ""
+    return (f"agent {fmt(ce.get('agent'))}{gains} (truthful utility "
+            f"{fmt(ce.get('truthful_utility'))}, deviating {fmt(ce.get('deviating_utility'))}); "
+            f"deviation: {fmt(deviation)}")
 
 
 def register(app: typer.Typer) -> None:
@@ -63,7 +92,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("audit")
     def audit_command(
-        name: Annotated[str, typer.Argument(help="Mechanism name.")],
+        name: Annotated[str, typer.Argument(help="Mechanism name.",
+                                            autocompletion=complete_mechanism_name)],
         agents: Annotated[int | None, typer.Option(help="Number of agents (with --prior).")]
         = None,
         prior: Annotated[list[str] | None, typer.Option(
@@ -96,16 +126,27 @@ def register(app: typer.Typer) -> None:
         executor: Annotated[str | None, typer.Option(
             help="local, dask:local or dask://HOST:PORT.")] = None,
         budget_balance: Annotated[str, typer.Option(help="weak or strong.")] = "weak",
-        json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-        = False,
+        json_out: JsonFlag = False,
+        fmt: FormatOption = None,
+        html: HtmlOption = None,
+        show_progress: ProgressOption = None,
     ) -> None:
-        """Audit incentives: DSIC, BIC, IR, efficiency, budget balance, manipulability..."""
-        from hurwicz.cli_common import parse_param_pairs, print_json
+        """Audit incentives: DSIC, BIC, IR, efficiency, budget balance, manipulability...
+        (csv: one row per check)."""
+        from hurwicz.cli_common import (
+            output_format,
+            parse_param_pairs,
+            print_csv,
+            print_json,
+            progress,
+            write_html,
+        )
         from hurwicz.core.registry import mechanism
         from hurwicz.io.inputs import read_input
 
         from .engine import audit
 
+        kind = output_format(fmt, json_out)
         mech = mechanism(name, **parse_param_pairs(param))
         inputs = [read_input(p, name) for p in input_file or []]
         prior_arg = None if not prior else (prior[0] if len(prior) == 1 else list(prior))
@@ -113,28 +154,25 @@ def register(app: typer.Typer) -> None:
         options = parse_param_pairs(sample, "--sample")
         if candidates is not None:
             options["candidates"] = candidates
-        err = Console(stderr=True)
-        with err.status(f"auditing {name}...", spinner="dots"):
+        with progress(f"auditing {name}", show_progress, kind) as update:
             report = audit(mech, agents=agents, prior=prior_arg, properties=props,
                            samples=samples, seed=seed, adversary=adversary,
                            tolerance=tolerance, inputs=inputs or None, claims=claims,
                            workers=workers, executor=executor, budget_balance=budget_balance,
                            context=parse_param_pairs(context, "--context") or None,
-                           sample_options=options or None)
-        if json_out:
+                           sample_options=options or None, progress=update)
+        write_html(html, [report])
+        if kind == "json":
             print_json(report.to_dict())
+            return
+        if kind == "csv":
+            print_csv(*report.rows())
             return
         out = Console()
         out.print(report_table(report))
         for rec in report.checks:
             if rec.notes:
-                out.print(f"[bold]{rec.property}[/bold]: {rec.notes}", highlight=False)
+                out.print(Text.assemble((rec.property, "bold"), f": {rec.notes}"))
             if rec.counterexample is not None:
-                ce = rec.counterexample
-                gain = f" gains {rec.max_gain:.6g}" if rec.max_gain is not None else ""
-                out.print(f"[bold]{rec.property}[/bold] counterexample: agent "
-                          f"{ce.get('agent')}{gain} (truthful utility "
-                          f"{ce.get('truthful_utility')}, deviating "
-                          f"{ce.get('deviating_utility')}); deviation: "
-                          f"{(ce.get('deviation') or {}).get('report', ce.get('deviation'))}",
-                          highlight=False)
+                out.print(Text.assemble((rec.property, "bold"), " counterexample: ",
+                                        counterexample_text(rec.max_gain, rec.counterexample)))

@@ -29,7 +29,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -98,19 +99,41 @@ def audit(
     params: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
     sample_options: Mapping[str, Any] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> AuditReport:
-    """Audit ``mech`` for ``properties`` (default: its active claims).
+    """Audit ``mech`` for ``properties`` (default: its active claims) and return the evidence.
 
-    * ``inputs``: instances to audit (always audited; a family may add profiles);
-    * ``prior``: a numeric prior (``uniform:0,1``; a list for asymmetric agents) for mechanisms
-      with scalar reports, or a prior the family's sampler understands (a voting culture such as
-      ``impartial`` or ``mallows:0.5``);
-    * ``context``: the non-report part of batch inputs (e.g. ``{"units": 2}``,
-      ``{"slots": [1, 0.5]}``, ``{"buyers": 2}``);
-    * ``sample_options``: options of the family's sampler (e.g. ``{"candidates": 4}``);
-    * ``adversary``: ``misreport``, ``coalition:K``, ``sybil:K``, ``bots:K`` or ``abstain``.
+    Args:
+        mech: a configured mechanism, or a registered name (configured with ``params``).
+        agents: how many agents profiles drawn from ``prior`` have.
+        prior: a numeric prior (``"uniform:0,1"``; a list for asymmetric agents) for mechanisms
+            with scalar reports, or a prior the family's sampler understands (a voting culture
+            such as ``"impartial"`` or ``"mallows:0.5"``).
+        properties: what to check (``"dsic"``, ``"ir"``, ``"efficient"``, ``"manipulable"``,
+            ...); a property the mechanism's family does not define is an error.
+        samples: profiles to draw (the search budget).
+        seed: the same seed gives the same report, whatever ``workers``/``executor``.
+        adversary: ``"misreport"``, ``"coalition:K"``, ``"sybil:K"``, ``"bots:K"`` or
+            ``"abstain"``.
+        tolerance: gains at most this are not violations.
+        inputs: instances to audit (always audited; a family may add profiles).
+        claims: audit the mechanism's active claims (plus ``properties``).
+        workers: how many worker processes (1: run in this process); also the number of
+            workers of a ``"dask:local"`` cluster.
+        executor: ``"local"`` (processes), ``"dask:local"`` or ``"dask://HOST:PORT"``.
+        budget_balance: ``"weak"`` (payments sum to at least 0) or ``"strong"`` (exactly 0).
+        params: mechanism parameters (when ``mech`` is a name, or to replace some).
+        context: the non-report part of batch inputs (e.g. ``{"units": 2}``,
+            ``{"slots": [1, 0.5]}``, ``{"buyers": 2}``).
+        sample_options: options of the family's sampler (e.g. ``{"candidates": 4}``).
+        progress: called as ``progress(done, total, property)`` before each property and
+            once at the end (for progress bars; the engine prints nothing).
 
-    The result does not depend on ``workers``/``executor`` for a given ``seed``.
+    Returns:
+        An :class:`~hurwicz.auditing.report.AuditReport`: one
+        :class:`~hurwicz.auditing.report.CheckRecord` per property (``holds`` True, False or
+        None for *not tested*, the counterexample, the budget). ``to_dict()`` is its JSON,
+        ``to_frame()`` a pandas DataFrame; notebooks show it as a table.
 
     Example:
         >>> import hurwicz as hz
@@ -133,13 +156,17 @@ def audit(
     plan = _Plan(mech, spec, agents, prior, inputs, samples, seed, context, sample_options)
     checks: list[CheckRecord] = []
     with open_executor(workers, executor) as ex:
-        for prop in props:
+        for i, prop in enumerate(props):
+            if progress is not None:
+                progress(i, len(props), prop.name)
             start = time.perf_counter()
             rec = plan.check(prop, kind, k, tolerance, budget_balance, ex)
             rec.seconds = time.perf_counter() - start
             rec.tolerance = tolerance
             rec.adversary = adversary
             checks.append(rec)
+    if progress is not None:
+        progress(len(props), len(props), "")
     return AuditReport(mech.name, mech.param_dict(), plan.agents, _prior_repr(prior), checks,
                        seed)
 
@@ -172,6 +199,18 @@ def _requested(mech: Mechanism, spec: AuditSpec, properties: Sequence[str] | Non
         if prop not in resolved:
             resolved.append(prop)
     return resolved
+
+
+def _nfc(data: Any) -> Any:
+    """Every string of a JSON-like input (keys included) in Unicode NFC, as names are
+    validated; other values untouched."""
+    if isinstance(data, str):
+        return unicodedata.normalize("NFC", data)
+    if isinstance(data, dict):
+        return {_nfc(k): _nfc(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_nfc(v) for v in data]
+    return data
 
 
 def _nonneg(x: float) -> float:
@@ -246,7 +285,8 @@ class _Plan:
                     mech.parse_input(data)
                 except HurwiczError as err:
                     raise AuditError(f"inputs[{i}]: {err}", "inputs") from None
-                given.append(data)
+                # names as the mechanism sees them (NFC), so reports and outcomes match
+                given.append(_nfc(data))
             extra, space = spec.expand(given)
             seen = {_canonical(d) for d in given}
             extra = [d for d in extra if _canonical(d) not in seen]

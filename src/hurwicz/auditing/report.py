@@ -195,3 +195,32 @@ class AuditReport:
             True
         """
         return json.dumps(self.to_dict(), allow_nan=False)
+
+    def rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Columns and one row per check (the ``--format csv`` rows; see docs/outputs.md).
+
+        Example:
+            >>> AuditReport("m", {}, 1, None, [CheckRecord("ir", True)]).rows()[1][0]["verdict"]
+            'holds'
+        """
+        from hurwicz.report.tables import audit_rows
+
+        return audit_rows(self.to_dict())
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame with one row per check (the columns of :meth:`rows`); needs the
+        ``frames`` extra (pandas).
+
+        Example:
+            >>> AuditReport("m", {}, 1, None, [CheckRecord("ir", True)]).to_frame().shape[0]
+            1
+        """
+        from hurwicz.report.tables import frame
+
+        return frame(*self.rows(), "AuditReport.to_frame()")
+
+    def _repr_html_(self) -> str:
+        """A compact HTML table (Jupyter): one row per check."""
+        from hurwicz.report.html import audit_html
+
+        return audit_html(self.to_dict())

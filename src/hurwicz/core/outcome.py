@@ -29,6 +29,21 @@ def to_jsonable(value: Any) -> Any:
         >>> to_jsonable({"p": Fraction(1, 4), "xs": np.array([1, 2])})
         {'p': 0.25, 'xs': [1, 2]}
     """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # the common case first: plain values need no work
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            vk = type(v)
+            out[k if type(k) is str else str(k)] = v if (
+                vk is str or vk is int or vk is bool or v is None
+                or (vk is float and math.isfinite(v))) else to_jsonable(v)
+        return out
+    if kind is list:
+        return [v if (type(v) is str or v is None) else to_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -108,6 +123,37 @@ class Outcome:
             '{"mechanism": "'
         """
         return json.dumps(self.to_dict(), **kwargs)
+
+    def rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Columns and one row per agent: ``agent, allocation, payment``, then each
+        ``result`` field that maps agents to single values (the ``--format csv`` rows).
+
+        Example:
+            >>> columns, rows = Outcome("m", {}, {"a": 1}, {"a": 2.0}, {"bid": {"a": 3.0}}).rows()
+            >>> columns, rows[0]["bid"]
+            (['agent', 'allocation', 'payment', 'bid'], 3.0)
+        """
+        from hurwicz.report.tables import outcome_rows
+
+        return outcome_rows(self.to_dict())
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame with one row per agent (the columns of :meth:`rows`); needs
+        the ``frames`` extra (pandas).
+
+        Example:
+            >>> Outcome("m", {}, {"a": 1, "b": 0}, {"a": 2.0, "b": 0.0}).to_frame().shape
+            (2, 3)
+        """
+        from hurwicz.report.tables import frame
+
+        return frame(*self.rows(), "Outcome.to_frame()")
+
+    def _repr_html_(self) -> str:
+        """A compact HTML table (Jupyter): one row per agent, then the result summary."""
+        from hurwicz.report.html import outcome_html
+
+        return outcome_html(self.to_dict())
 
 
 @dataclass

@@ -15,12 +15,14 @@ Example:
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, ParameterError
+from .types import check_unique_names, field_part
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,30 +30,50 @@ M = TypeVar("M", bound=BaseModel)
 def _location(loc: tuple[Any, ...], data: Any = None) -> str:
     """Dotted path of a pydantic error location, skipping union-member tags.
 
-    pydantic inserts tags such as ``literal['x']`` or ``int`` for union members; a part is kept
-    only if it is a key (or index) of the data at that depth, when the data is known.
+    pydantic inserts tags such as ``literal['x']``, ``constrained-str`` or ``function-after[...]``
+    for union members; when the data is known, a part is kept only if it is a key (or index) of
+    the data at that depth, or the last part of the location (a missing key). Parts that would
+    not print as themselves (a key holding a newline) are quoted.
     """
     parts: list[str] = []
     node = data
-    for part in loc:
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
         if node is not None:
-            in_mapping = isinstance(node, Mapping) and part in node
+            in_mapping = isinstance(node, Mapping) and _has_key(node, part)
             in_list = (isinstance(node, list | tuple) and isinstance(part, int)
                        and part < len(node))
             if in_mapping or in_list:
                 node = node[part]
             elif isinstance(node, Mapping | list | tuple) or parts:
-                # a union tag (or a missing key that pydantic reports): keep missing keys only
-                if isinstance(node, Mapping) and not str(part).startswith(("literal[", "function")):
-                    parts.append(str(part))
+                # a union tag, or a missing key that pydantic reports (always the last part)
+                if isinstance(node, Mapping) and i == last and not str(part).startswith(
+                        ("literal[", "function", "constrained-", "[key]")):
+                    parts.append(field_part(part))
                     node = None
                 continue
-        parts.append(str(part))
+        parts.append(field_part(part))
     return ".".join(parts)
 
 
+def _has_key(node: Mapping[Any, Any], part: Any) -> bool:
+    try:
+        return part in node
+    except TypeError:  # an unhashable part cannot be a key
+        return False
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple = 2, 4, 4, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 60, 60, 40
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A bounded repr: nested or huge values cost little and cannot recurse without end."""
+    try:
+        text = _REPR.repr(value)
+    except (ValueError, RecursionError):  # an int too long to print (> 4,300 digits)
+        return f"<a {type(value).__name__} too large to show>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -100,11 +122,15 @@ def validate_model(model: type[M], data: Any, prefix: str = "") -> M:
         return data
     if not isinstance(data, Mapping):
         raise InputError(prefix or "input", f"must be a JSON object, got {type(data).__name__}")
+    # pydantic would keep only the last of two keys that normalise to one name
+    check_unique_names(data, prefix)
     try:
         return model.model_validate(dict(data))
     except ValidationError as err:
         field, msg = describe_validation_error(err, prefix, data)
         raise InputError(field, msg) from None
+    except RecursionError:
+        raise InputError(prefix or "input", "nested too deeply to validate") from None
 
 
 def validate_params(model: type[M], params: Mapping[str, Any]) -> M:
@@ -130,6 +156,9 @@ def validate_params(model: type[M], params: Mapping[str, Any]) -> M:
             known = ", ".join(model.model_fields) or "none"
             raise ParameterError(name, f"unknown parameter (known: {known})") from None
         _, msg = describe_validation_error(err)
+        info = model.model_fields.get(name)
+        if first.get("type") == "missing" and info is not None and info.description:
+            msg += f" — {info.description}"  # what to give, e.g. the raffle's beacon
         raise ParameterError(name, msg) from None
 
 

@@ -1,5 +1,9 @@
 """CSV input for funding rounds: columns ``contributor,project,amount`` (a header is required).
 
+Every cell is checked here, so that each error names the file and line (``round.csv:7.amount``):
+names follow :func:`hurwicz.core.types.check_name`, amounts are finite, ≥ 0 and at most
+``MAX_AMOUNT``; a row with more cells than the header, or an unknown column, is an error too.
+
 The CSV carries no pool: give it with ``--param pool=...``. Non-funding mechanisms get a clear
 error rather than a guess.
 
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hurwicz.core.errors import InputError
+from hurwicz.core.types import MAX_AMOUNT, check_name
 
 from .csv_rows import csv_rows
 
@@ -42,7 +47,9 @@ def read_contributions_csv(path: Path, mechanism: str | None = None) -> dict[str
                          f"amount); {mechanism} needs JSON")
     rows = []
     for where, row in csv_rows(path, COLUMNS, COLUMNS):
-        raw = row.get("amount", "")
+        who = _name(row, "contributor", where)
+        project = _name(row, "project", where)
+        raw = row["amount"]
         try:
             amount = float(raw)
         except ValueError:
@@ -50,9 +57,14 @@ def read_contributions_csv(path: Path, mechanism: str | None = None) -> dict[str
         if not math.isfinite(amount) or amount < 0:
             raise InputError(f"{where}.amount",
                              f"must be a finite non-negative number, got {raw!r}")
-        who, project = row.get("contributor", ""), row.get("project", "")
-        if not who or not project:
-            raise InputError(where, "empty contributor or project")
+        if amount > MAX_AMOUNT:
+            raise InputError(f"{where}.amount", f"must be at most {MAX_AMOUNT:g}, got {raw!r}")
         rows.append({"contributor": who, "project": project, "amount": amount})
     return {"contributions": rows}
 
+
+def _name(row: dict[str, str], column: str, where: str) -> str:
+    """A contributor or project name, checked here so that the error names file:line."""
+    if not row[column]:
+        raise InputError(f"{where}.{column}", "is empty")
+    return check_name(row[column], f"{where}.{column}")

@@ -3,6 +3,8 @@
 Example:
     >>> csv_reader_for("funding.quadratic").__name__, csv_reader_for("matching.ttc").__name__
     ('read_contributions_csv', 'read_housing_csv')
+    >>> csv_reader_for("voting.irv").__name__
+    'read_rankings_csv'
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .matching_csv import (
     read_matching_csv,
     read_one_sided_csv,
 )
+from .rankings_csv import read_rankings_csv
 
 _BY_NAME = {
     "matching.kidney": read_kidney_csv,
@@ -33,7 +36,8 @@ _BY_NAME = {
 
 
 def csv_reader_for(mechanism: str | None) -> Reader:
-    """The CSV reader for a mechanism (funding: contributions; matching: per mechanism).
+    """The CSV reader for a mechanism (funding: contributions; matching: per mechanism;
+    voting: a CSV of rankings, which rules without ranked ballots refuse).
 
     Example:
         >>> csv_reader_for("auction.first_price")
@@ -45,6 +49,8 @@ def csv_reader_for(mechanism: str | None) -> Reader:
         return read_contributions_csv
     if mechanism in _BY_NAME:
         return _BY_NAME[mechanism]
+    if mechanism.startswith("voting."):
+        return read_rankings_csv
     raise InputError("input", f"no CSV format for {mechanism}; use JSON")
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hurwicz.core.errors import InputError
+from hurwicz.core.types import join_field, path_of
 
 Reader = Callable[[Path, str | None], Any]
 _READERS: dict[str, Reader] = {}
@@ -58,17 +59,54 @@ def input_readers() -> dict[str, Reader]:
 
 
 def parse_json_text(text: str, where: str) -> Any:
-    """Parse JSON, turning syntax errors into an :class:`InputError` naming the location.
+    """Parse JSON, turning every problem into a one-line :class:`InputError`.
+
+    Syntax errors name the line and column. Two equal keys in one object are an error naming
+    the key's path (``bids.alice: duplicate key``), never "last one wins". A leading UTF-8
+    byte-order mark is skipped. Input nested too deeply for the parser (about 1,000 levels) and
+    number literals too long to convert (over 4,300 digits) are refused. ``NaN`` and
+    ``Infinity`` are read (Python's json accepts them); the schemas then refuse them with the
+    field's name.
 
     Example:
         >>> parse_json_text('{"a": 1}', "x.json")
         {'a': 1}
+        >>> try:
+        ...     parse_json_text('{"bids": {"alice": 10, "alice": 8}}', "x.json")
+        ... except InputError as err:
+        ...     print(err)
+        bids.alice: duplicate key in x.json
     """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    duplicates: list[tuple[dict[str, Any], str]] = []
+
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and not duplicates:
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicates.append((obj, key))
+                    break
+                seen.add(key)
+        return obj
+
     try:
-        return json.loads(text)
+        data = json.loads(text, object_pairs_hook=pairs_to_dict)
     except json.JSONDecodeError as err:
         raise InputError(where, f"malformed JSON at line {err.lineno} column {err.colno}: "
                          f"{err.msg}") from None
+    except RecursionError:
+        raise InputError(where, "JSON nested too deeply (arrays or objects about 1,000 levels "
+                         "deep)") from None
+    except ValueError:  # int() refuses literals over sys.get_int_max_str_digits() digits
+        raise InputError(where, f"malformed JSON: a number literal is longer than "
+                         f"{sys.get_int_max_str_digits()} digits") from None
+    if duplicates:
+        obj, key = duplicates[0]
+        raise InputError(join_field(path_of(data, obj), key), f"duplicate key in {where}")
+    return data
 
 
 def _read_json(path: Path, mechanism: str | None = None) -> Any:

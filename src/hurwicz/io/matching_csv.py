@@ -1,10 +1,15 @@
 """CSV inputs for matching markets (a header row is required; every error names file:line).
 
 * two-sided markets (``matching.deferred_acceptance``, ``matching.boston``,
-  ``matching.school_ttc``): columns ``side,name,capacity,preferences`` — ``side`` is
-  ``proposer`` or ``receiver``; ``capacity`` (receivers only, blank = 1, 0 allowed);
-  ``preferences`` lists names best first separated by ``;``, a tie group joined by ``|``
-  (receivers only, e.g. ``s1|s2;s3``); blank = nobody acceptable;
+  ``matching.school_ttc``): columns ``side,name,capacity,preferences`` and, optionally,
+  ``others`` — ``side`` is ``proposer`` or ``receiver``; ``capacity`` (receivers only,
+  blank = 1, 0 allowed); ``preferences`` lists names best first separated by ``;``, a tie group
+  joined by ``|`` (receivers only, e.g. ``s1|s2;s3``); blank = nobody acceptable. A receiver
+  whose ``others`` cell says ``lottery`` (or ``unacceptable``) gives its priorities as classes
+  (:class:`~hurwicz.mechanisms.matching.preferences.PriorityClasses`): each ``;``-separated
+  group is one priority class, and every other applicant ranks below them by the lottery (or
+  is unacceptable). Unknown names, a name listed twice and a name on both sides are errors
+  naming the file and line of the row that lists them;
 * one-sided assignment (``matching.serial_dictatorship``, ``matching.probabilistic_serial``):
   columns ``kind,name,capacity,preferences`` with ``kind`` ``agent`` or ``object``;
 * housing markets (``matching.ttc``): columns ``agent,owns,preferences``;
@@ -24,14 +29,19 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from hurwicz.core.errors import InputError
+from hurwicz.core.types import check_name, join_field
 
 from .csv_rows import csv_rows
 
-TWO_SIDED = ("side", "name", "capacity", "preferences")
+TWO_SIDED = ("side", "name", "capacity", "preferences", "others")
 ONE_SIDED = ("kind", "name", "capacity", "preferences")
 HOUSING = ("agent", "owns", "preferences")
 KIDNEY = ("donor", "recipient", "weight", "altruist")
@@ -57,19 +67,45 @@ def _capacity(row: dict[str, str], where: str) -> int:
     return value
 
 
+_SPLIT = re.compile(r"\s*;\s*")
+_TIE = re.compile(r"\s*\|\s*")
+
+
 def _preferences(raw: str, where: str, ties: bool) -> list[Any]:
+    """``c1;c2`` → ``["c1", "c2"]``; ``s1|s2;s3`` → ``[["s1", "s2"], "s3"]`` (spaces around
+    the separators dropped). Most cells take one ``split``: the name lists of large markets
+    are long."""
     if not raw:
         return []
-    out: list[Any] = []
-    for part in raw.split(";"):
-        names = [n.strip() for n in part.split("|")]
-        if any(not n for n in names):
+    # any whitespace but the ASCII space is unprintable: one C-level test for most cells
+    spaced = " " in raw or not raw.isprintable()
+    names = _SPLIT.split(raw) if spaced else raw.split(";")
+    if "|" not in raw:
+        if "" in names:
             raise InputError(f"{where}.preferences", f"empty name in {raw!r}")
-        if len(names) > 1 and not ties:
-            raise InputError(f"{where}.preferences", "ties ('|') are only allowed in "
-                             "receivers' priorities")
-        out.append(names if len(names) > 1 else names[0])
+        return names
+    if not ties:
+        raise InputError(f"{where}.preferences", "ties ('|') are only allowed in "
+                         "receivers' priorities")
+    out: list[Any] = []
+    for part in names:
+        group = _TIE.split(part) if spaced else part.split("|")
+        if "" in group:
+            raise InputError(f"{where}.preferences", f"empty name in {raw!r}")
+        out.append(group if len(group) > 1 else group[0])
     return out
+
+
+@contextlib.contextmanager
+def _long_cells() -> Iterator[None]:
+    """Let one cell hold a whole receiver's list (over 131,072 characters, Python's default
+    limit, once a school ranks some 10,000 applicants); the old limit comes back after."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _unique(seen: set[str], name: str, where: str) -> None:
@@ -78,8 +114,10 @@ def _unique(seen: set[str], name: str, where: str) -> None:
     seen.add(name)
 
 
-def read_matching_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:
-    """A two-sided market from CSV.
+def read_matching_csv(path: Path, mechanism: str | None = None) -> LocatedMarket:
+    """A two-sided market from CSV. The rows are checked here; the names they list are checked
+    by the mechanism, which reports a problem at the file and line of the row at fault
+    (:class:`LocatedMarket`).
 
     Example:
         >>> import tempfile, pathlib
@@ -90,25 +128,91 @@ def read_matching_csv(path: Path, mechanism: str | None = None) -> dict[str, Any
         ... except InputError as err:
         ...     print(err)
         m.csv:2.side: must be proposer or receiver, got 'student'
+        >>> _ = p.write_text("side,name,capacity,preferences,others\\nproposer,s1,,c1\\n"
+        ...                  "proposer,s2,,c1\\nreceiver,c1,1,s2,lottery\\n")
+        >>> read_matching_csv(p)["receivers"]
+        {'c1': {'classes': [['s2']], 'others': 'lottery'}}
     """
     proposers: dict[str, list[Any]] = {}
-    receivers: dict[str, list[Any]] = {}
+    receivers: dict[str, Any] = {}
     capacities: dict[str, int] = {}
-    seen: set[str] = set()
-    for where, row in csv_rows(path, TWO_SIDED, ("side", "name", "preferences")):
-        side, name = row.get("side", ""), _name(row, "name", where)
-        if side == "proposer":
-            if row.get("capacity"):
-                raise InputError(f"{where}.capacity", "only receivers have capacities")
-            _unique(seen, name, where)
-            proposers[name] = _preferences(row.get("preferences", ""), where, ties=False)
-        elif side == "receiver":
-            _unique(seen, name, where)
-            receivers[name] = _preferences(row.get("preferences", ""), where, ties=True)
-            capacities[name] = _capacity(row, where)
-        else:
-            raise InputError(f"{where}.side", f"must be proposer or receiver, got {side!r}")
-    return {"proposers": proposers, "receivers": receivers, "capacities": capacities}
+    lines: dict[str, str] = {}
+    with _long_cells():
+        for where, row in csv_rows(path, TWO_SIDED, ("side", "name", "preferences")):
+            side, name = row["side"], _name(row, "name", where)
+            others = row.get("others", "")
+            if name in lines:
+                raise InputError(f"{where}.name", f"{name!r} is listed twice")
+            lines[name] = where
+            if side == "proposer":
+                if row.get("capacity"):
+                    raise InputError(f"{where}.capacity", "only receivers have capacities")
+                if others:
+                    raise InputError(f"{where}.others", "only receivers have priority classes")
+                proposers[name] = _preferences(row["preferences"], where, ties=False)
+            elif side == "receiver":
+                ranking = _preferences(row["preferences"], where, ties=True)
+                if others in ("lottery", "unacceptable"):
+                    receivers[name] = {"classes": [e if isinstance(e, list) else [e]
+                                                   for e in ranking], "others": others}
+                elif others:
+                    raise InputError(f"{where}.others", "must be lottery, unacceptable or "
+                                     f"blank (a full list), got {others!r}")
+                else:
+                    receivers[name] = ranking
+                capacities[name] = _capacity(row, where)
+            else:
+                raise InputError(f"{where}.side", f"must be proposer or receiver, got {side!r}")
+    _check_row_names(lines)
+    return LocatedMarket({"proposers": proposers, "receivers": receivers,
+                          "capacities": capacities}, lines)
+
+
+def _check_row_names(lines: dict[str, str]) -> None:
+    """Every row's name is a valid name, and no two are one name after normalisation (in bulk
+    when every name is plain ASCII)."""
+    from hurwicz.mechanisms.matching.preferences import clean_names
+
+    if clean_names(list(lines)):
+        return
+    first: dict[str, str] = {}
+    for name, where in lines.items():
+        normal = check_name(name, f"{where}.name")
+        if normal in first:
+            raise InputError(f"{where}.name", f"{name!a} is {first[normal]!a} (an "
+                             "earlier row) after Unicode normalisation (NFC): listed twice")
+        first[normal] = name
+
+
+class LocatedMarket(dict[str, Any]):
+    """A two-sided market read from CSV that remembers the ``file:line`` of every row: when
+    a mechanism finds a problem in one row's list (an unknown name, a name listed twice), the
+    error names that line (:meth:`locate_error`) — without validating the market twice.
+
+    Example:
+        >>> m = LocatedMarket({"proposers": {"s1": ["c9"]}, "receivers": {}}, {"s1": "m.csv:2"})
+        >>> str(m.locate_error(InputError("proposers.s1", "unknown receiver 'c9'")))
+        "m.csv:2.preferences: unknown receiver 'c9'"
+    """
+
+    def __init__(self, data: dict[str, Any], lines: dict[str, str]) -> None:
+        super().__init__(data)
+        self.lines = lines
+
+    def locate_error(self, err: InputError) -> InputError:
+        """``err`` at the line of the row its field names (unchanged if none does)."""
+        field = err.field or ""
+        side = field.split(".", 1)[0]
+        if side not in ("proposers", "receivers", "capacities"):
+            return err
+        # the row whose (quoted) name the field continues with; a pass over every row, but
+        # only when something is wrong
+        rows = [(len(f), name) for name in self.lines
+                if field == (f := join_field(side, name)) or field.startswith(f"{f}.")]
+        if not rows:
+            return err
+        column = "capacity" if side == "capacities" else "preferences"
+        return InputError(f"{self.lines[max(rows)[1]]}.{column}", err.message)
 
 
 def read_one_sided_csv(path: Path, mechanism: str | None = None) -> dict[str, Any]:

@@ -9,7 +9,8 @@ Example:
 
 from hurwicz.executors import open_executor
 
-from .evaluate import evaluate
+from .evaluation import Evaluation
+from .montecarlo import evaluate
 from .strategies import best_response, parse_strategy
 
-__all__ = ["best_response", "evaluate", "open_executor", "parse_strategy"]
+__all__ = ["Evaluation", "best_response", "evaluate", "open_executor", "parse_strategy"]

@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 
 from .cli import evaluation_table
-from .evaluate import evaluate
+from .montecarlo import evaluate
 
 
 def run_example(example: dict[str, Any], console: Console) -> None:

@@ -13,20 +13,22 @@ from hurwicz.auditing.spec import audit_spec
 
 
 def test_anonymous_is_claimed_for_the_individual_mode_only() -> None:
-    assert "anonymous" in hz.mechanism("allocation.raffle").active_claims()
+    assert "anonymous" in hz.mechanism("allocation.raffle", beacon="b").active_claims()
     assert "anonymous" not in hz.mechanism("allocation.raffle", mode="weighted",
-                                           max_entries=3).active_claims()
-    assert "anonymous" not in hz.mechanism("allocation.raffle", mode="group").active_claims()
+                                           max_entries=3, beacon="b").active_claims()
+    assert "anonymous" not in hz.mechanism("allocation.raffle", mode="group",
+                                           beacon="b").active_claims()
     assert hz.describe("allocation.raffle")["claim_conditions"]["anonymous"] == (
         "mode = individual")
 
 
 def test_weighted_raffle_audit_finds_an_anonymity_violation_that_replays() -> None:
-    rec = hz.audit("allocation.raffle", params={"mode": "weighted", "max_entries": 3},
+    rec = hz.audit("allocation.raffle",
+                   params={"mode": "weighted", "max_entries": 3, "beacon": "b"},
                    properties=["anonymous"], samples=50).check("anonymous")
     assert rec.holds is False
     ce = rec.counterexample
-    m = hz.mechanism("allocation.raffle", mode="weighted", max_entries=3)
+    m = hz.mechanism("allocation.raffle", mode="weighted", max_entries=3, beacon="b")
     a, b = ce["swapped"]
     before, after = m.run(ce["input"]), m.run(ce["swapped_input"])
     assert not audit_spec(m).same_outcome(before, after, {a: b, b: a})
@@ -35,6 +37,6 @@ def test_weighted_raffle_audit_finds_an_anonymity_violation_that_replays() -> No
 
 
 def test_individual_raffle_audit_holds() -> None:
-    rec = hz.audit("allocation.raffle", params={"mode": "individual"},
+    rec = hz.audit("allocation.raffle", params={"mode": "individual", "beacon": "b"},
                    properties=["anonymous"], samples=50).check("anonymous")
     assert rec.holds is True and rec.budget["deviations"] > 0

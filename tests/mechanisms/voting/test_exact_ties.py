@@ -86,8 +86,8 @@ def test_one_hundred_thousand_and_one_beats_one_hundred_thousand(rule):
 def test_huge_counts_are_added_exactly(rule, big):
     """2**53 + 1 is not a double: a float tally rounds it to 2**53 and ties a and b (every
     rule then elected a by the tie-break; STV excluded b). The two b>a ballots merge into one
-    group of big + 1, exactly. `run_parsed` on the profile keeps the 2**53 voters from being
-    listed one by one."""
+    group of big + 1, exactly. (`run` takes such counts too, as weights: see
+    test_ballot_groups.py.)"""
     p = Profile.from_input(ranked((big, "ab"), (big, "ba"), (1, "ba")))  # merged: big + 1
     assert sorted(p.counts.tolist()) == [big, big + 1]
     out = hz.mechanism(rule).run_parsed(p).result
@@ -100,7 +100,7 @@ def test_huge_counts_are_added_exactly(rule, big):
 def test_huge_counts_on_cardinal_ballots(rule, field):
     """Cardinal totals are integers (Python integers beyond int64): 2**53 ballots for each of
     a and b plus one more for b, with 10**9-point scores, are compared exactly (the core of the
-    rule is called directly, so that 2**54 voters are not listed one by one)."""
+    rule is called directly; `run` with such counts is in test_ballot_groups.py)."""
     from hurwicz.mechanisms.voting.committees import merge_approvals
 
     mech = hz.mechanism(rule, **({"max_score": 10**9} if field == "scores" else {}))

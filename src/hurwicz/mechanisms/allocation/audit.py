@@ -9,7 +9,7 @@ probabilities (the verifiable draw itself depends on the names, by design).
 Example:
     >>> import numpy as np, hurwicz as hz
     >>> from hurwicz.auditing.spec import audit_spec
-    >>> spec = audit_spec(hz.mechanism("allocation.raffle"))
+    >>> spec = audit_spec(hz.mechanism("allocation.raffle", beacon="b"))
     >>> spec.sample(np.random.default_rng(0), 3)["units"]
     2
 """
@@ -38,7 +38,7 @@ class RaffleAudit(AuditSpec):
         Example:
             >>> import hurwicz as hz
             >>> from hurwicz.auditing.spec import audit_spec
-            >>> m = hz.mechanism("allocation.raffle")
+            >>> m = hz.mechanism("allocation.raffle", beacon="b")
             >>> out = m.run({"units": 1, "entries": {"a": 1, "b": 1}})
             >>> audit_spec(m).utility("a", 1, out)
             0.5
@@ -54,7 +54,7 @@ class RaffleAudit(AuditSpec):
         Example:
             >>> import hurwicz as hz
             >>> from hurwicz.auditing.spec import audit_spec
-            >>> m = hz.mechanism("allocation.raffle")
+            >>> m = hz.mechanism("allocation.raffle", beacon="b")
             >>> out = m.run({"units": 1, "entries": {"a": 1, "b": 1, "c": 1}})
             >>> round(audit_spec(m).identities_utility(["a", "b"], 1, out), 6)
             0.666667
@@ -78,7 +78,7 @@ class RaffleAudit(AuditSpec):
         Example:
             >>> import hurwicz as hz
             >>> from hurwicz.auditing.spec import audit_spec
-            >>> m = hz.mechanism("allocation.raffle")
+            >>> m = hz.mechanism("allocation.raffle", beacon="b")
             >>> out = m.run({"units": 1, "entries": {"a": 1, "b": 1}})
             >>> audit_spec(m).same_outcome(out, out, {"a": "b", "b": "a"})
             True
@@ -93,7 +93,7 @@ class RaffleAudit(AuditSpec):
         Example:
             >>> import hurwicz as hz
             >>> from hurwicz.auditing.spec import audit_spec
-            >>> len(audit_spec(hz.mechanism("allocation.raffle")).sample(
+            >>> len(audit_spec(hz.mechanism("allocation.raffle", beacon="b")).sample(
             ...     np.random.default_rng(0), 4)["entries"])
             4
         """
@@ -112,7 +112,7 @@ class RaffleAudit(AuditSpec):
         Example:
             >>> import hurwicz as hz
             >>> from hurwicz.auditing.spec import audit_spec
-            >>> audit_spec(hz.mechanism("allocation.raffle")).edge_cases()[0]
+            >>> audit_spec(hz.mechanism("allocation.raffle", beacon="b")).edge_cases()[0]
             {'units': 1, 'entries': {}}
         """
         return [{"units": 1, "entries": {}}, {"units": 0, "entries": {"u1": 1}},

@@ -1,21 +1,32 @@
 """Raffles for scarce goods (sneaker and ticket drops) and a first-come-first-served baseline.
 
 ``allocation.raffle`` draws ``units`` winners from the entries with a *verifiable* draw: the
-random order is derived from SHA-256 of a committed ``beacon`` string (published before entries
-close, revealed after) and the canonical entry list, so anyone can re-run the draw and get the
-same winners. Modes:
+random order is derived from SHA-256 of the ``beacon`` string and the canonical entry list, so
+anyone can re-run the draw and get the same winners. Modes:
 
 - ``individual``: one entry per identity (tickets beyond ``max_entries`` are refused);
 - ``weighted``: tickets are weights (successive draws without replacement, ∝ tickets);
-- ``group``: ``groups`` enter as one; a drawn group wins only if enough units remain for all
-  its members (all-or-nothing, as in group ticket lotteries).
+- ``group``: ``groups`` (``{"groups": {"family": ["ann", "bob"]}}``, each member with its own
+  entry, in at most one group) enter as one lot; a drawn group wins only if enough units
+  remain for all its members (all-or-nothing, as in group ticket lotteries).
 
 Every identity wins at most one unit. Exact win probabilities are reported for the individual
 lottery (k/N); for the other modes they are estimated from 4,000 seeded re-draws.
 
+**Choosing the beacon.** The draw is a public function of the beacon and the entries, so whoever
+knows the beacon while entries are open can compute the winners of every entry list and enter
+(or add bots) until they win. The beacon must therefore be a random value that *nobody* — the
+operator included — knows or controls before entries close, fixed by name in the published
+rules before the raffle opens: e.g. the randomness of a drand round whose time is after the
+close (``"drand-quicknet-round-<N>:<randomness hex>"``), or the hash of a named future block of
+a public blockchain. After the close, anyone fetches that value and re-runs the draw. A beacon
+the operator chooses (a date, the drop's name) lets the operator pick the winners. It is
+required; an empty beacon is refused unless ``unsafe_beacon=true`` says, on the record, that the
+draw is predictable (tests, demos).
+
 Example:
     >>> import hurwicz as hz
-    >>> m = hz.mechanism("allocation.raffle", beacon="drop-2026-11-22")
+    >>> m = hz.mechanism("allocation.raffle", beacon="drand-quicknet-round-9000001:7f3a...")
     >>> out = m.run({"units": 2, "entries": {"ann": 1, "bob": 1, "cat": 1, "dan": 1}})
     >>> sum(out.allocation.values()), out.result["win_probability"]["ann"]
     (2, 0.5)
@@ -30,7 +41,15 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from hurwicz.core.capabilities import BotIdentities
 from hurwicz.core.claims import Claim
@@ -52,14 +71,39 @@ class RaffleInput(BaseModel):
     groups: dict[Name, list[Name]] = Field(default_factory=dict)
 
 
+#: What the beacon must be, in the parameter's description and in the error refusing it.
+BEACON_HELP = ("a public random value nobody knows before entries close, named in the rules in "
+               "advance (e.g. a future drand round or block hash); unsafe_beacon=true accepts "
+               "none, and then anyone can predict the draw")
+
+
 class RaffleParams(BaseModel):
     """Raffle mode, limits and the committed randomness."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     mode: Literal["individual", "weighted", "group"] = "individual"
     max_entries: int = Field(1, ge=1, le=10**9, description="tickets allowed per identity")
-    beacon: str = Field("", description="committed random value: the draw is SHA-256(beacon, "
-                        "entries), so anyone can re-run it")
+    unsafe_beacon: bool = Field(False, description="allow an empty (or no) beacon: the draw is "
+                                "then predictable by anyone, entrants included (tests, demos)")
+    beacon: str = Field(description=f"{BEACON_HELP}; the draw is SHA-256(beacon, entries), so "
+                        "anyone can re-run it",
+                        json_schema_extra={"examples": ["drand-quicknet-round-9000001"]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_beacon_when_unsafe(cls, data: Any) -> Any:
+        # unsafe_beacon=true stands for an empty beacon, so it need not be spelled out
+        if isinstance(data, Mapping) and data.get("unsafe_beacon") is True and \
+                "beacon" not in data:
+            return {**data, "beacon": ""}
+        return data
+
+    @field_validator("beacon")
+    @classmethod
+    def _beacon_given(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.data.get("unsafe_beacon") is not True:
+            raise PydanticCustomError("beacon_empty", "must not be empty: " + BEACON_HELP)
+        return value
 
 
 def win_at_least_once(total_entries: int, own_entries: int, units: int) -> float:
@@ -104,6 +148,8 @@ class Raffle(Mechanism, BotIdentities):
 
     name = "allocation.raffle"
     family = "allocation"
+    # 2: the beacon is required (or unsafe_beacon=true); params record unsafe_beacon
+    version = "2"
     summary = "Verifiable lottery: individual, weighted or group entries, per-identity limits."
     # exact, symmetric win probabilities only in the individual lottery; weighted and group
     # probabilities are Monte Carlo estimates seeded by the (named) entry list
@@ -192,7 +238,7 @@ class Raffle(Mechanism, BotIdentities):
 
         Example:
             >>> import hurwicz as hz
-            >>> _, ids = hz.mechanism("allocation.raffle").add_identities(
+            >>> _, ids = hz.mechanism("allocation.raffle", beacon="b").add_identities(
             ...     {"units": 1, "entries": {"a": 1}}, "a", 2)
             >>> ids
             ['a', 'a+bot1', 'a+bot2']

@@ -44,7 +44,7 @@ from hurwicz.core.highs import reported_gap
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
-from hurwicz.core.types import Money, Name
+from hurwicz.core.types import Money, Name, Seconds
 from hurwicz.core.validation import validate_model
 
 from .audit import CombinatorialAudit
@@ -71,7 +71,7 @@ class VcgParams(BaseModel):
     """Solver limits."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    time_limit: float | None = Field(None, gt=0, description="seconds per HiGHS solve")
+    time_limit: Seconds | None = Field(None, description="seconds per HiGHS solve")
     allow_inexact: bool = Field(False, description="report VCG payments even when a solve hit "
                                 "the time limit (marked truthful: false)")
 

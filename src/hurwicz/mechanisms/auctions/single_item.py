@@ -374,6 +374,25 @@ class PostedPrice(SingleItemAuction):
                 "price": price, "winner": winner}
 
 
+def check_clock_levels(bids: Mapping[str, float], reserve: float, increment: float) -> None:
+    """Refuse, naming the bid, a bid more than :data:`MAX_CLOCK_LEVELS` increments above the
+    reserve (bids of 1e15 with an increment of 1e-300): its clock level could not be counted.
+
+    Example:
+        >>> try:
+        ...     check_clock_levels({"a": 10.0, "b": 1.0}, 0.0, 1e-300)
+        ... except InputError as err:
+        ...     print(err)  # doctest: +ELLIPSIS
+        bids.a: 10 lies more than 2^53 clock steps of 1e-300 above the reserve (0); raise ...
+    """
+    for name in sorted(bids):
+        bid = bids[name]
+        if bid >= reserve and (bid - reserve) / increment + 1e-9 > MAX_CLOCK_LEVELS:
+            raise InputError(f"bids.{name}", f"{bid:g} lies more than 2^53 clock steps of "
+                             f"{increment:g} above the reserve ({reserve:g}); raise "
+                             "params.increment")
+
+
 def _levels(bids: np.ndarray, reserve: float, increment: float) -> np.ndarray:
     """Last clock level ``k`` with ``reserve + k·increment <= bid`` (−1 below the reserve).
 
@@ -384,13 +403,25 @@ def _levels(bids: np.ndarray, reserve: float, increment: float) -> np.ndarray:
     with np.errstate(over="ignore"):
         raw = np.floor((bids - reserve) / increment + 1e-9)
     if bids.size and np.nanmax(np.where(bids >= reserve, raw, 0.0)) > MAX_CLOCK_LEVELS:
-        raise InputError("bids", f"a bid lies more than 2^53 clock steps of {increment:g} "
-                         "above the reserve; raise the increment")
+        # run() names the bid first (check_clock_levels); a batch names the reports
+        raise InputError("reports", f"a bid lies more than 2^53 clock steps of {increment:g} "
+                         "above the reserve; raise params.increment")
     return np.where(bids >= reserve, raw, -1).astype(np.int64)
 
 
+class ClockAuction(SingleItemAuction):
+    """Shared input check of the clock auctions: every bid's clock level must be countable."""
+
+    Params = ClockParams
+
+    def parse_input(self, data: Any) -> SingleItemInput:
+        inp = super().parse_input(data)
+        check_clock_levels(inp.bids, self._reserve, float(self.params.increment))
+        return inp
+
+
 @register
-class English(SingleItemAuction):
+class English(ClockAuction):
     """English (ascending clock) auction with proxy bids.
 
     The price starts at the reserve and rises by ``increment``; a bidder stays in while the
@@ -440,7 +471,7 @@ class English(SingleItemAuction):
 
 
 @register
-class Dutch(SingleItemAuction):
+class Dutch(ClockAuction):
     """Dutch (descending clock) auction.
 
     The price falls from above in steps of ``increment`` along the levels

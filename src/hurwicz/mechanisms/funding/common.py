@@ -76,25 +76,46 @@ class FundingParams(BaseModel):
 
 
 def validate_funding(data: Any) -> FundingInput:
-    """Validate a funding input, with cross-field checks (unknown owners' projects, groups).
+    """Validate a funding input, with cross-field checks: when ``projects`` is given, every
+    contribution goes to a listed project (``contributions.N.project``), and no project is
+    listed twice; owners own known projects; no group lists a member twice.
 
     Example:
         >>> validate_funding({"contributions": [], "pool": 5}).pool
         5.0
+        >>> try:
+        ...     validate_funding({"pool": 5, "projects": ["p1"], "contributions": [
+        ...         {"contributor": "a", "project": "p2", "amount": 1}]})
+        ... except InputError as err:
+        ...     print(err)
+        contributions.0.project: 'p2' is not listed in projects
     """
     inp = validate_model(FundingInput, data)
-    projects = ({c.project for c in inp.contributions} | set(inp.projects or [])
-                if inp.owners else set())
+    if inp.projects is not None:
+        _no_repeats(inp.projects, "projects", "project")
+        listed = set(inp.projects)
+        for k, c in enumerate(inp.contributions):
+            if c.project not in listed:
+                raise InputError(f"contributions.{k}.project",
+                                 f"{c.project!r} is not listed in projects")
+        projects = listed
+    else:
+        projects = {c.project for c in inp.contributions} if inp.owners else set()
     for project in inp.owners:
         if project not in projects:
             raise InputError(f"owners.{project}", "names a project with no contributions "
                              "and not listed in projects")
-    if inp.projects is not None and len(set(inp.projects)) != len(inp.projects):
-        raise InputError("projects", "lists a project twice")
     for group, members in inp.groups.items():
-        if len(set(members)) != len(members):
-            raise InputError(f"groups.{group}", "lists a member twice")
+        _no_repeats(members, f"groups.{group}", "member")
     return inp
+
+
+def _no_repeats(names: list[str], field: str, what: str) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise InputError(f"{field}.{i}", f"lists {what} {name!r} twice")
+        seen.add(name)
 
 
 @dataclass

@@ -127,7 +127,7 @@ class TwoSidedAudit(_SmallMarkets):
         """
         base = as_dict(data)
         proposers = dict(base["proposers"])
-        receivers = {r: list(v) for r, v in base["receivers"].items()}
+        receivers = {r: _copy_priorities(v) for r, v in base["receivers"].items()}
         for who, ranking in reports.items():
             if ranking is None:
                 proposers.pop(who, None)
@@ -193,7 +193,7 @@ class TwoSidedAudit(_SmallMarkets):
 
     def edge_cases(self) -> list[dict[str, Any]]:
         """An empty market, one proposer, a zero capacity, an empty list, ties, more seats than
-        students.
+        students, priority classes.
 
         Example:
             >>> import hurwicz as hz
@@ -211,10 +211,27 @@ class TwoSidedAudit(_SmallMarkets):
              "receivers": {"r1": [["p1", "p2", "p3"]], "r2": [["p2", "p1"]]}},
             {"proposers": {"p1": ["r1"], "p2": ["r1"]}, "receivers": {"r1": ["p2", "p1"]},
              "capacities": {"r1": 5}},
+            # priority classes (the others by lottery), beside a full list
+            {"proposers": {"p1": ["r1", "r2"], "p2": ["r1", "r2"], "p3": ["r2", "r1"]},
+             "receivers": {"r1": {"classes": [["p3"]]}, "r2": ["p2", "p1"]}},
+            {"proposers": {"p1": ["r1"], "p2": ["r1"], "p3": ["r1"]},
+             "receivers": {"r1": {"classes": [["p1", "p2"]], "others": "unacceptable"}},
+             "capacities": {"r1": 1}},
         ]
 
 
-def _without(entries: list[Any], who: str) -> list[Any]:
+def _copy_priorities(value: Any) -> Any:
+    """A copy of a receiver's priorities: a full list, or priority classes (a dict)."""
+    if isinstance(value, dict):
+        return {**value, "classes": [list(c) for c in value["classes"]]}
+    return list(value)
+
+
+def _without(entries: Any, who: str) -> Any:
+    """A receiver's priorities without ``who`` (a tie group or class left empty goes)."""
+    if isinstance(entries, dict):
+        return {**entries, "classes": [kept for c in entries["classes"]
+                                       if (kept := [x for x in c if x != who])]}
     out = []
     for e in entries:
         if isinstance(e, list):

@@ -3,8 +3,9 @@ Marriage", AMM 69(1)), proposer-optimal for either side, one-to-one or many-to-o
 
 The proposer-proposing algorithm is vectorised over integer arrays: in each round every
 rejected proposer proposes to its next acceptable choice at once, and each receiver keeps its
-best ``capacity`` applicants among those it holds and the new ones (a lexsort by receiver and
-rank). Memory is O(proposers × list length).
+best ``capacity`` applicants among those it holds and the new ones — the held ones stay sorted
+by (receiver, rank), new ones are merged in, the worst beyond capacity drop out. Memory is
+O(proposers × list length).
 
 Example:
     >>> import numpy as np
@@ -34,42 +35,67 @@ from .preferences import UNACCEPTABLE, Market, TwoSidedInput, encode, validate_t
 def da_arrays(prefs: np.ndarray, pair_rank: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Proposer-proposing DA; returns each proposer's receiver index (−1: unmatched).
 
+    Every round, each free proposer proposes to its next acceptable choice. A receiver's held
+    proposals are kept as one sorted array of (receiver, rank) keys: a proposal that does not
+    beat a full receiver's worst held one is refused at once; the others are merged in
+    (``searchsorted`` + ``insert``) and each receiver over capacity drops its worst. A round
+    costs O(held + proposals · log proposals): nothing already held is sorted again.
+
     Example:
         >>> da_arrays(np.array([[0]]), np.array([[0]]), np.array([0])).tolist()
         [-1]
+        >>> da_arrays(np.array([[0, 1], [0, 1], [0, -1]]), np.array([[1, 0], [0, 1], [2, 0]]),
+        ...           np.array([1, 1])).tolist()
+        [1, 0, -1]
     """
     n, length = prefs.shape
     m = len(capacity)
     prefs, pair_rank = compact_acceptable(prefs, pair_rank)
+    acceptable = pair_rank[pair_rank < UNACCEPTABLE]
+    span = int(acceptable.max()) + 1 if acceptable.size else 1
+    cap = capacity.astype(np.int64)
     nxt = np.zeros(n, dtype=np.int64)
     match = np.full(n, -1, dtype=np.int64)
-    held_rank = np.full(n, UNACCEPTABLE, dtype=np.int64)
+    held_key = np.zeros(0, dtype=np.int64)  # receiver * span + rank, sorted
+    held_who = np.zeros(0, dtype=np.int64)
+    count = np.zeros(m, dtype=np.int64)  # proposals held per receiver
     free = np.arange(n)
     while free.size:
-        free = free[nxt[free] < length]
-        free = free[prefs[free, np.minimum(nxt[free], length - 1)] >= 0]
+        k = nxt[free]
+        free, k = free[k < length], k[k < length]
+        choice = prefs[free, k]
+        free, k, choice = free[choice >= 0], k[choice >= 0], choice[choice >= 0]
         if not free.size:
             break
-        choice = prefs[free, nxt[free]]
-        ranks = pair_rank[free, nxt[free]]
         nxt[free] += 1
-        # only receivers that got new proposals can change what they hold
-        hit = np.zeros(m, dtype=bool)
-        hit[choice] = True
-        held = np.nonzero((match >= 0) & hit[np.maximum(match, 0)])[0]
-        cand = np.concatenate([held, free])
-        school = np.concatenate([match[held], choice])
-        rank = np.concatenate([held_rank[held], ranks])
-        order = np.lexsort((rank, school))
-        cand, school, rank = cand[order], school[order], rank[order]
-        starts = np.searchsorted(school, np.arange(m))
-        within = np.arange(len(cand)) - starts[school]
-        keep = within < capacity[school]
-        match[cand[~keep]] = -1
-        held_rank[cand[~keep]] = UNACCEPTABLE
-        match[cand[keep]] = school[keep]
-        held_rank[cand[keep]] = rank[keep]
-        free = cand[~keep]
+        key = choice * span + pair_rank[free, k]
+        end = np.cumsum(count)
+        worst = held_key[np.maximum(end - 1, 0)] if held_key.size else np.zeros(m, np.int64)
+        # a full receiver (capacity 0 included) takes only what beats its worst held proposal
+        enter = (count < cap)[choice] | ((count > 0)[choice] & (key < worst[choice]))
+        refused = free[~enter]
+        order = np.argsort(key[enter])
+        who, key = free[enter][order], key[enter][order]
+        at = np.searchsorted(held_key, key)
+        held_key = np.insert(held_key, at, key)
+        held_who = np.insert(held_who, at, who)
+        school = key // span
+        match[who] = school
+        count += np.bincount(school, minlength=m)
+        over = np.maximum(count - cap, 0)
+        full = np.flatnonzero(over)
+        if full.size:  # each such receiver drops the last `over` proposals of its segment
+            drop = over[full]
+            first = np.cumsum(count)[full] - drop
+            idx = np.repeat(first - (np.cumsum(drop) - drop), drop) + np.arange(drop.sum())
+            evicted = held_who[idx]
+            held_key = np.delete(held_key, idx)
+            held_who = np.delete(held_who, idx)
+            count -= over
+            match[evicted] = -1
+            free = np.concatenate([refused, evicted])
+        else:
+            free = refused
     return match
 
 
@@ -168,20 +194,34 @@ class TwoSidedMechanism(Mechanism):
 
     def run_parsed(self, inp: TwoSidedInput) -> Outcome:
         market = encode(inp, self.params.tie_break, self.params.lottery)
-        match = self.match_indices(market)
-        matching = {p: (market.receivers[j] if j >= 0 else None)
-                    for p, j in zip(market.proposers, match)}
-        assigned: dict[str, list[str]] = {r: [] for r in market.receivers}
-        for p, r in matching.items():
-            if r is not None:
-                assigned[r].append(p)
-        allocation: dict[str, Any] = {**matching, **assigned}
-        payments = dict.fromkeys(allocation, 0.0)
-        unmatched = [p for p, r in matching.items() if r is None]
-        return Outcome(self.name, self.param_dict(), allocation, payments,
-                       {"matching": matching, "assigned": assigned, "unmatched": unmatched},
-                       {"matched": len(matching) - len(unmatched)})
+        return two_sided_outcome(self, market, self.match_indices(market))
 
+
+def two_sided_outcome(mech: Mechanism, market: Market, match: np.ndarray) -> Outcome:
+    """The Outcome of a two-sided matching, built with array operations: ``matching`` and
+    ``unmatched`` in proposers' name order, ``assigned[receiver]`` in name order too.
+
+    Example:
+        >>> import hurwicz as hz
+        >>> from hurwicz.mechanisms.matching.preferences import encode, validate_two_sided
+        >>> mk = encode(validate_two_sided({"proposers": {"b": ["x"], "a": ["x"]},
+        ...                                 "receivers": {"x": ["b", "a"]}}))
+        >>> two_sided_outcome(hz.mechanism("matching.boston"), mk, np.array([0, 0])).result
+        {'matching': {'a': 'x', 'b': 'x'}, 'assigned': {'x': ['a', 'b']}, 'unmatched': []}
+    """
+    proposers, receivers = market.proposers, market.receivers
+    partner = [*receivers, None]  # index -1: unmatched
+    matching = dict(zip(proposers, map(partner.__getitem__, match.tolist())))
+    by_receiver = np.argsort(match, kind="stable")  # stable: names in order within a receiver
+    bounds = np.searchsorted(match[by_receiver], np.arange(len(receivers) + 1)).tolist()
+    ordered = list(map(proposers.__getitem__, by_receiver.tolist()))
+    assigned = {r: ordered[bounds[j]:bounds[j + 1]] for j, r in enumerate(receivers)}
+    unmatched = ordered[:bounds[0]]
+    allocation: dict[str, Any] = {**matching, **assigned}
+    payments = dict.fromkeys(allocation, 0.0)
+    return Outcome(mech.name, mech.param_dict(), allocation, payments,
+                   {"matching": matching, "assigned": assigned, "unmatched": unmatched},
+                   {"matched": len(matching) - len(unmatched)})
 
 
 @register

@@ -48,7 +48,7 @@ from hurwicz.core.highs import (
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
-from hurwicz.core.types import Name, PositiveWeight
+from hurwicz.core.types import Name, PositiveWeight, Seconds
 from hurwicz.core.validation import validate_model
 
 from .audit import KidneyAudit
@@ -79,7 +79,7 @@ class KidneyParams(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     max_cycle: int = Field(3, ge=0, le=6, description="longest cycle (pairs)")
     max_chain: int = Field(3, ge=0, le=10, description="longest chain (transplants)")
-    time_limit: float | None = Field(None, gt=0, description="seconds for HiGHS")
+    time_limit: Seconds | None = Field(None, description="seconds for HiGHS")
     formulation: Literal["auto", "full", "column_generation"] = Field(
         "auto", description="all columns at once, or priced in by column generation (auto: "
         "column generation above 200 pairs with cycles of at most 3)")
@@ -98,7 +98,12 @@ def validate_kidney(data: Any) -> KidneyInput:
     inp = validate_model(KidneyInput, data)
     names = inp.pairs + inp.altruists
     if len(set(names)) != len(names):
-        raise InputError("pairs", "a name appears twice among pairs and altruists")
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                field = f"pairs.{i}" if i < len(inp.pairs) else f"altruists.{i - len(inp.pairs)}"
+                raise InputError(field, f"{name!r} appears twice among pairs and altruists")
+            seen.add(name)
     pairs, everyone = set(inp.pairs), set(names)
     seen = set()
     for k, e in enumerate(inp.edges):

@@ -12,15 +12,33 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 
+#: the class of a proposer a receiver finds unacceptable: below every real class
+UNLISTED = 10**9
 
-def _classes(entries: list[Any]) -> dict[str, int]:
-    """Priority class of each listed proposer (ties share a class)."""
-    return {m: k for k, e in enumerate(entries) for m in (e if isinstance(e, list) else [e])}
+
+def _classes(entry: Any) -> Callable[[str], int | None]:
+    """Priority class of a proposer at a receiver (ties share a class; with
+    :class:`~.preferences.PriorityClasses` and ``others="lottery"``, every other proposer is
+    in one last class); ``None`` when the receiver finds her unacceptable."""
+    if hasattr(entry, "model_dump"):
+        entry = entry.model_dump()
+    if isinstance(entry, dict):
+        classes = entry["classes"]
+        listed = {m: k for k, members in enumerate(classes) for m in members}
+        rest = len(classes) if entry.get("others", "lottery") == "lottery" else None
+        return lambda p: listed.get(p, rest)
+    listed = {m: k for k, e in enumerate(entry) for m in (e if isinstance(e, list) else [e])}
+    return listed.get
+
+
+def _rank(cls: int | None) -> int:
+    return UNLISTED if cls is None else cls
 
 
 def blocking_pair(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, Any] | None:
@@ -42,16 +60,16 @@ def blocking_pair(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, Any
         current = matching.get(p)
         better = prefs[:prefs.index(current)] if current in prefs else prefs
         for r in better:
-            classes = _classes(data["receivers"][r])
-            if p not in classes:
+            cls = _classes(data["receivers"][r])
+            if cls(p) is None:
                 continue  # p is unacceptable to r
             held = assigned.get(r, [])
             if caps.get(r, 1) == 0:
                 continue  # no seat to block with
             if len(held) < caps.get(r, 1):
                 return {"proposer": p, "receiver": r, "reason": "free seat"}
-            worst = max(held, key=lambda q: classes.get(q, 10**9))
-            if classes[p] < classes.get(worst, 10**9):
+            worst = max(held, key=lambda q, cls=cls: _rank(cls(q)))
+            if _rank(cls(p)) < _rank(cls(worst)):
                 return {"proposer": p, "receiver": r, "displaces": worst}
     return None
 
@@ -66,7 +84,7 @@ def individually_rational(mech: Mechanism, data: Any, outcome: Outcome) -> dict[
     for p, r in outcome.result["matching"].items():
         if r is None:
             continue
-        if r not in data["proposers"][p] or p not in _classes(data["receivers"][r]):
+        if r not in data["proposers"][p] or _classes(data["receivers"][r])(p) is None:
             return {"proposer": p, "receiver": r}
     return None
 
@@ -87,9 +105,12 @@ def justified_envy(mech: Mechanism, data: Any, outcome: Outcome) -> dict[str, An
         current = matching.get(p)
         better = prefs[:prefs.index(current)] if current in prefs else prefs
         for r in better:
-            classes = _classes(data["receivers"][r])
+            cls = _classes(data["receivers"][r])
+            mine = cls(p)
+            if mine is None:
+                continue
             for q in outcome.result["assigned"].get(r, []):
-                if p in classes and classes[p] < classes.get(q, 10**9):
+                if mine < _rank(cls(q)):
                     return {"student": p, "envies": q, "school": r}
     return None
 

@@ -36,12 +36,13 @@ from hurwicz.core.errors import InputError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
+from hurwicz.core.tie_break import seeded_priority
 from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
 
 from .audit import HousingAudit
 from .deferred_acceptance import TieBreakParams, TwoSidedMechanism
-from .preferences import Market, break_ties
+from .preferences import Market
 
 
 class Endowment(BaseModel):
@@ -224,26 +225,41 @@ class _SchoolOrder:
 
     def __init__(self, market: Market) -> None:
         self.market = market
-        self.listed = market.priority
-        self.pos = [0] * len(market.receivers)
+        self.listed = market.priority_flat.tolist()
+        self.end = market.priority_start[1:].tolist()
+        self.pos = market.priority_start[:-1].tolist()
         self.unlisted: dict[int, list[int]] = {}
         self.unlisted_pos: dict[int, int] = {}
+        self.shared: list[int] | None = None
+
+    def _tie_order(self, j: int) -> list[int]:
+        """Every student in school ``j``'s tie-break order (by name, or by lottery number and
+        name; the order is the same at every school unless the lottery is ``multiple``)."""
+        mk = self.market
+        n = len(mk.proposers)
+        if mk.tie_break == "lowest_name":
+            return list(range(n))
+        if mk.lottery == "single" and self.shared is not None:
+            return self.shared
+        keys = mk.proposers if mk.lottery == "single" else [
+            f"{mk.receivers[j]}\x1f{p}" for p in mk.proposers]
+        order = np.lexsort((np.arange(n), seeded_priority(int(mk.tie_break), keys))).tolist()
+        if mk.lottery == "single":
+            self.shared = order
+        return order
 
     def top(self, j: int, removed: np.ndarray) -> int:
-        listed = self.listed[j]
+        listed, end = self.listed, self.end[j]
         k = self.pos[j]
-        while k < len(listed) and removed[listed[k]]:
+        while k < end and removed[listed[k]]:
             k += 1
         self.pos[j] = k
-        if k < len(listed):
+        if k < end:
             return listed[k]
         if j not in self.unlisted:
-            mk = self.market
-            known = set(listed)
-            names = [p for i, p in enumerate(mk.proposers) if i not in known]
-            index = {p: i for i, p in enumerate(mk.proposers)}
-            ordered = break_ties(mk.tie_break, mk.lottery, mk.receivers[j], names)
-            self.unlisted[j] = [index[p] for p in ordered]
+            start = int(self.market.priority_start[j])
+            known = set(listed[start:end])
+            self.unlisted[j] = [i for i in self._tie_order(j) if i not in known]
             self.unlisted_pos[j] = 0
         rest = self.unlisted[j]
         k = self.unlisted_pos[j]

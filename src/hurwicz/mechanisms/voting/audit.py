@@ -1,7 +1,13 @@
 """The voting family's audit specifications.
 
-Voters are the agents: voter ``b3#2`` is the second voter of ballot group 3 of the input; a
-voter's report is its ballot (a ranking, an approval set, scores or quadratic votes).
+Ballot groups are the agents: ``b3`` is ballot group 3 of the input (its ``count`` voters cast
+the same ballot, and counts are weights, never expanded). ``reports(data)`` gives
+``{"b{g}": ballot}``, and a report for ``b{g}`` means *one voter* of group g:
+``with_reports(data, {"b3": new})`` moves one voter of group 3 to ``new`` (the group's count
+drops by one and a group of one voter is added; ``None`` removes one voter), and a name that is
+no group id adds a new group of one voter (credible rounds collect ballots by participant name
+this way). For unilateral deviations one voter per group is exhaustive: identical voters have
+identical options. Coalitions are formed of one voter from each of several groups.
 Utilities are ordinal: a voter prefers winners it ranks higher (or approves, or scores higher).
 Instances are drawn from a preference culture (``prior="impartial"``, ``"mallows:0.5"``,
 ``"urn:1"``, ``"spatial:2"``; impartial culture by default) with ``candidates`` candidates.
@@ -52,15 +58,17 @@ from .profile import replace_voters
 MAX_ENUMERATED_PROFILES = 5000
 
 
-def voter_names(data: Mapping[str, Any]) -> list[str]:
-    """Voter ``b{group}#{k}`` for each of a ballot group's ``count`` voters.
+def singleton_groups(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The same election with one ballot group per voter (for small elections only: the
+    groups are expanded).
 
     Example:
-        >>> voter_names({"ballots": [{"ranking": ["x"], "count": 2}, {"ranking": ["y"]}]})
-        ['b0#1', 'b0#2', 'b1#1']
+        >>> singleton_groups({"candidates": ["x"], "ballots": [{"ranking": ["x"], "count": 2}]}
+        ...                  )["ballots"]
+        [{'ranking': ['x'], 'count': 1}, {'ranking': ['x'], 'count': 1}]
     """
-    return [f"b{b}#{k + 1}" for b, ballot in enumerate(data["ballots"])
-            for k in range(int(ballot.get("count", 1)))]
+    ballots = [{**b, "count": 1} for b in data["ballots"] for _ in range(int(b.get("count", 1)))]
+    return {**data, "ballots": ballots}
 
 
 def _winners(out: Outcome) -> list[Any]:
@@ -151,8 +159,11 @@ def neutrality_search(spec: AuditSpec, instances: Sequence[Any], rng: np.random.
             perm = [cands[i] for i in rng.permutation(len(cands))]
             mapping = dict(zip(cands, perm))
             tried += 1
-            relabelled = spec.with_reports(data, {a: _relabel(r, mapping)
-                                                  for a, r in reports.items()})
+            if isinstance(spec, _BallotAudit):  # a report moves one voter: relabel them all
+                relabelled = spec.relabel(data, mapping)
+            else:
+                relabelled = spec.with_reports(data, {a: _relabel(r, mapping)
+                                                      for a, r in reports.items()})
             new = spec.mech.run(relabelled)
             expected = [mapping[w] for w in _winners(out)]
             if not _decided_by_tie_break(new) and sorted(_winners(new)) != sorted(expected):
@@ -218,14 +229,46 @@ class _BallotAudit(AuditSpec):
                             CONDORCET, COMMITTEE_SIZE)
 
     def reports(self, data: Any) -> dict[str, Any]:
+        """Each ballot group's ballot, keyed ``b{g}`` (the report of one voter of the group).
+
+        Example:
+            >>> import hurwicz as hz
+            >>> from hurwicz.auditing.spec import audit_spec
+            >>> audit_spec(hz.mechanism("voting.irv")).reports({"candidates": ["x", "y"],
+            ...     "ballots": [{"ranking": ["x", "y"], "count": 2**53}, {"ranking": ["y"]}]})
+            {'b0': ['x', 'y'], 'b1': ['y']}
+        """
         base = as_dict(data)
         self.mech.parse_input(base)
-        return {f"b{b}#{k + 1}": ballot[self.ballot_field]
-                for b, ballot in enumerate(base["ballots"])
-                for k in range(int(ballot.get("count", 1)))}
+        return {f"b{g}": ballot[self.ballot_field] for g, ballot in enumerate(base["ballots"])}
 
     def with_reports(self, data: Any, reports: Mapping[str, Any]) -> dict[str, Any]:
+        """One voter of each named group casts the new ballot (see the module docstring).
+
+        Example:
+            >>> import hurwicz as hz
+            >>> from hurwicz.auditing.spec import audit_spec
+            >>> spec = audit_spec(hz.mechanism("voting.irv"))
+            >>> spec.with_reports({"candidates": ["x", "y"], "ballots": [
+            ...     {"ranking": ["x", "y"], "count": 3}]}, {"b0": ["y", "x"]})["ballots"]
+            [{'ranking': ['x', 'y'], 'count': 2}, {'ranking': ['y', 'x'], 'count': 1}]
+        """
         return replace_voters(as_dict(data), reports, self.ballot_field)
+
+    def relabel(self, data: Any, mapping: Mapping[str, str]) -> dict[str, Any]:
+        """``data`` with the candidates renamed by ``mapping`` in every voter's ballot.
+
+        Example:
+            >>> import hurwicz as hz
+            >>> from hurwicz.auditing.spec import audit_spec
+            >>> audit_spec(hz.mechanism("voting.irv")).relabel({"candidates": ["x", "y"],
+            ...     "ballots": [{"ranking": ["x", "y"], "count": 2}]}, {"x": "y", "y": "x"})
+            {'candidates': ['x', 'y'], 'ballots': [{'ranking': ['y', 'x'], 'count': 2}]}
+        """
+        base = as_dict(data)
+        field = self.ballot_field
+        return {**base, "ballots": [{**b, field: _relabel(b[field], mapping)}
+                                    for b in base["ballots"]]}
 
     def same_outcome(self, before: Outcome, after: Outcome, mapping: Mapping[str, str]) -> bool:
         """Voters are anonymous when the winners do not change.
@@ -277,7 +320,7 @@ class RankedAudit(_BallotAudit):
             >>> from hurwicz.auditing.spec import audit_spec
             >>> m = hz.mechanism("voting.plurality")
             >>> out = m.run({"candidates": ["x", "y"], "ballots": [{"ranking": ["y", "x"]}]})
-            >>> audit_spec(m).utility("b0#1", ["x", "y"], out)
+            >>> audit_spec(m).utility("b0", ["x", "y"], out)
             1.0
         """
         flat = [c for entry in truth for c in (entry if isinstance(entry, list) else [entry])]
@@ -300,8 +343,8 @@ class RankedAudit(_BallotAudit):
         return election(culture, m, 5 if agents is None else agents, rng=rng)
 
     def edge_cases(self) -> list[dict[str, Any]]:
-        """One voter, one candidate, an exact tie, a Condorcet cycle, truncated and tied
-        ballots (for the rules that accept them).
+        """One voter, one candidate, an exact tie, a Condorcet cycle, large counts, truncated
+        and tied ballots (for the rules that accept them).
 
         Example:
             >>> import hurwicz as hz
@@ -320,6 +363,9 @@ class RankedAudit(_BallotAudit):
                                             {"ranking": ["c", "a", "b"]}]},
             {"candidates": abc, "ballots": [{"ranking": ["c", "a", "b"], "count": 2},
                                             {"ranking": ["a", "b", "c"], "count": 3}]},
+            # counts are weights: a million voters are two agents, never expanded
+            {"candidates": abc, "ballots": [{"ranking": ["a", "b", "c"], "count": 10**6},
+                                            {"ranking": ["c", "b", "a"], "count": 10**6 - 1}]},
         ]
         if getattr(self.mech, "accepts_truncated", True):
             cases.append({"candidates": abc, "ballots": [{"ranking": ["a"], "count": 2},
@@ -332,7 +378,8 @@ class RankedAudit(_BallotAudit):
 
     def expand(self, given: Sequence[Any]) -> tuple[list[Any], str | None]:
         """For one given election with few voters and candidates: every profile of full
-        rankings for its voters (the given election is audited too).
+        rankings for its voters, each voter its own ballot group (the given election is
+        audited too).
 
         Example:
             >>> import hurwicz as hz
@@ -344,7 +391,14 @@ class RankedAudit(_BallotAudit):
         """
         if len(given) != 1:
             return [], None
-        return full_ranking_profiles(self, given[0], MAX_ENUMERATED_PROFILES)
+        data = as_dict(given[0])
+        self.mech.parse_input(data)
+        voters = sum(int(b.get("count", 1)) for b in data["ballots"])
+        # 2^13 > the limit: a larger electorate is never enumerated (nor its groups expanded)
+        if not 0 < voters <= 16 or math.factorial(len(data["candidates"])) ** voters > \
+                MAX_ENUMERATED_PROFILES:
+            return [], None
+        return full_ranking_profiles(self, singleton_groups(data), MAX_ENUMERATED_PROFILES)
 
 
 class CardinalAudit(_BallotAudit):
@@ -371,7 +425,7 @@ class CardinalAudit(_BallotAudit):
             >>> import numpy as np, hurwicz as hz
             >>> from hurwicz.auditing.spec import audit_spec
             >>> spec = audit_spec(hz.mechanism("voting.quadratic", credits=9))
-            >>> spec.deviations({"candidates": ["x"], "ballots": []}, "b0#1", {},
+            >>> spec.deviations({"candidates": ["x"], "ballots": []}, "b0", {},
             ...                 np.random.default_rng(0), 10)
             ([{'x': 3}, {'x': -3}], False)
         """
@@ -389,7 +443,7 @@ class CardinalAudit(_BallotAudit):
             >>> from hurwicz.auditing.spec import audit_spec
             >>> m = hz.mechanism("voting.approval")
             >>> out = m.run({"candidates": ["x", "y"], "ballots": [{"approve": ["y"]}]})
-            >>> audit_spec(m).utility("b0#1", ["x"], out)
+            >>> audit_spec(m).utility("b0", ["x"], out)
             0.0
         """
         winners = _winners(outcome)
@@ -419,7 +473,7 @@ class CardinalAudit(_BallotAudit):
                         max_score=getattr(self.mech.params, "max_score", 5))
 
     def edge_cases(self) -> list[dict[str, Any]]:
-        """One voter, an empty ballot, an exact tie.
+        """One voter, an empty ballot, an exact tie, large counts.
 
         Example:
             >>> import hurwicz as hz
@@ -438,6 +492,8 @@ class CardinalAudit(_BallotAudit):
             {"candidates": ["a", "b"], "ballots": [{field: one}, {field: other}]},
             {"candidates": ["a", "b", "c"], "ballots": [{field: one, "count": 2},
                                                         {field: other, "count": 3}]},
+            {"candidates": ["a", "b"], "ballots": [{field: one, "count": 10**6},
+                                                   {field: other, "count": 10**6 - 1}]},
         ]
         return [c for c in cases if len(c["candidates"]) >= seats]
 

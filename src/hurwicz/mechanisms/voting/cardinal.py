@@ -33,9 +33,9 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 from hurwicz.core.types import Name
-from hurwicz.core.validation import validate_model
 
-from .audit import ApprovalAudit, QuadraticAudit, ScoreAudit, voter_names
+from .audit import ApprovalAudit, QuadraticAudit, ScoreAudit
+from .ballots import cardinal_arrays, envelope, first_row, group_outcome
 from .profile import exact_bincount, require_voters, weighted_column_sums
 from .ranked import RankedParams, priority_order
 
@@ -76,41 +76,29 @@ class CardinalRule(Mechanism):
     """Shared parsing into a ballots × candidates matrix, and the outcome."""
 
     family: ClassVar[str] = "voting"
-    #: 2: exact totals, ``tie_broken``, errors for no ballots and duplicate approvals
-    version: ClassVar[str] = "2"
+    #: 2: exact totals, ``tie_broken``, errors for no ballots and duplicate approvals;
+    #: 3: ballot groups are the agents (``b{g}``), ``result.ballot_counts``
+    version: ClassVar[str] = "3"
     field: ClassVar[str] = "scores"
     Input = CardinalInput
     Audit = ScoreAudit
     Params: ClassVar[type[BaseModel]] = ScoreParams
 
+    #: the range of one score or vote the schema allows (before the rule's own limits)
+    value_range: ClassVar[tuple[int, int]] = (0, 10**9)
+
     def matrix(self, data: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Candidates, values [ballots, candidates] and counts, with every check applied."""
-        inp = validate_model(CardinalInput, data)
-        cands = list(inp.candidates)
-        if len(set(cands)) != len(cands):
-            raise InputError("candidates", "lists a candidate twice")
-        index = {c: i for i, c in enumerate(cands)}
-        values = np.zeros((len(inp.ballots), len(cands)), dtype=np.int64)
-        for b, ballot in enumerate(inp.ballots):
-            given = getattr(ballot, self.field)
-            others = [f for f in ("approve", "scores", "votes")
-                      if f != self.field and getattr(ballot, f) is not None]
-            if given is None or others:
-                raise InputError(f"ballots.{b}", f"{self.name} needs {self.field!r} ballots")
-            if isinstance(given, list) and len(set(given)) != len(given):
-                raise InputError(f"ballots.{b}.{self.field}", "approves a candidate twice")
-            items = given.items() if isinstance(given, dict) else ((c, 1) for c in given)
-            for c, v in items:
-                if c not in index:
-                    raise InputError(f"ballots.{b}.{self.field}", f"unknown candidate {c!r}")
-                values[b, index[c]] = v
-            self.check_ballot(b, values[b])
-        require_voters(sum(b.count for b in inp.ballots))
-        counts = np.array([b.count for b in inp.ballots], dtype=np.int64)
+        """Candidates, values [ballots, candidates] and counts, with every check applied (in
+        bulk: see :mod:`.ballots`)."""
+        cands, ballots = envelope(data, self.field, self.name)
+        low, high = (-(10**6), 10**6) if self.field == "votes" else self.value_range
+        values, counts = cardinal_arrays(cands, ballots, self.field, low, high)
+        self.check_values(values)
+        require_voters(sum(counts.tolist()))
         return cands, values, counts
 
-    def check_ballot(self, b: int, row: np.ndarray) -> None:
-        """Reject a ballot the rule does not allow."""
+    def check_values(self, values: np.ndarray) -> None:
+        """Reject ballots the rule does not allow (all ballots at once)."""
 
     def decide(self, values: np.ndarray, counts: np.ndarray, prio: list[int]
                ) -> dict[str, Any]:
@@ -120,8 +108,7 @@ class CardinalRule(Mechanism):
         return self.run(inp)
 
     def run(self, data: Any) -> Outcome:
-        raw = data.model_dump(exclude_none=True) if isinstance(data, BaseModel) else data
-        cands, values, counts = self.matrix(raw)
+        cands, values, counts = self.matrix(data)
         prio = priority_order(cands, self.params.tie_break)
         rank = {c: k for k, c in enumerate(prio)}
         decided = self.decide(values, counts, prio)
@@ -134,14 +121,13 @@ class CardinalRule(Mechanism):
             tied = [c for c in range(len(cands)) if exact[c] == top]
             winner = min(tied, key=rank.__getitem__)
         ranking = sorted(range(len(cands)), key=lambda c: (-scores[c], rank[c]))
-        voters = voter_names(raw)
         result = {"winners": [cands[winner]], "tied": [cands[c] for c in sorted(tied)],
                   "tie_broken": bool(decided.get("tie_broken", len(tied) > 1)),
                   "ranking": [cands[c] for c in ranking],
                   "scores": {cands[c]: float(scores[c]) for c in range(len(cands))},
                   "tie_break": [cands[c] for c in prio], **decided.get("extra", {})}
-        return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, cands[winner]),
-                       dict.fromkeys(voters, 0.0), result, {"voters": int(counts.sum())})
+        return group_outcome(self, cands[winner], counts.tolist(), result,
+                             sum(counts.tolist()))
 
 
 
@@ -177,8 +163,9 @@ class Score(CardinalRule):
     summary = "Highest total score (0..max_score) wins."
     claims = ("anonymous",)
 
-    def check_ballot(self, b: int, row: np.ndarray) -> None:
-        if (row > self.params.max_score).any():
+    def check_values(self, values: np.ndarray) -> None:
+        b = first_row((values > self.params.max_score).any(axis=1))
+        if b is not None:
             raise InputError(f"ballots.{b}.scores", f"scores must be at most "
                              f"{self.params.max_score}")
 
@@ -350,9 +337,10 @@ class QuadraticVoting(CardinalRule):
     Audit = QuadraticAudit
     Params = QuadraticParams
 
-    def check_ballot(self, b: int, row: np.ndarray) -> None:
-        cost = int((row ** 2).sum())
-        if cost > self.params.credits:
-            raise InputError(f"ballots.{b}.votes", f"costs {cost} voice credits, over the "
-                             f"budget of {self.params.credits}")
+    def check_values(self, values: np.ndarray) -> None:
+        costs = (values ** 2).sum(axis=1)  # votes are at most 10^6: no int64 overflow
+        b = first_row(costs > self.params.credits)
+        if b is not None:
+            raise InputError(f"ballots.{b}.votes", f"costs {int(costs[b])} voice credits, "
+                             f"over the budget of {self.params.credits}")
 

@@ -50,7 +50,8 @@ from hurwicz.core.highs import INTEGER_ABS_GAP, milp_options, milp_proof
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
-from .audit import ApprovalAudit, voter_names
+from .audit import ApprovalAudit
+from .ballots import group_outcome
 from .cardinal import CardinalRule
 from .profile import exact_bincount, weighted_column_sums
 from .ranked import RankedParams, priority_order
@@ -373,9 +374,8 @@ class CommitteeRule(CardinalRule):
     Params: ClassVar[type[BaseModel]] = CommitteeParams
 
     def approvals(self, data: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
-        raw = data.model_dump(exclude_none=True) if isinstance(data, BaseModel) else data
         # matrix() refuses duplicate approvals and an election without ballots
-        cands, values, counts = self.matrix(raw)
+        cands, values, counts = self.matrix(data)
         keys, merged = merge_approvals(values > 0, counts)
         return cands, keys, merged
 
@@ -386,8 +386,8 @@ class CommitteeRule(CardinalRule):
         raise NotImplementedError
 
     def run(self, data: Any) -> Outcome:
-        raw = data.model_dump(exclude_none=True) if isinstance(data, BaseModel) else data
-        cands, approvals, counts = self.approvals(raw)
+        cands, values, groups = self.matrix(data)
+        approvals, counts = merge_approvals(values > 0, groups)
         seats = self.params.seats
         if seats > len(cands):
             raise ParameterError("seats", f"{seats} seats but only {len(cands)} candidates")
@@ -401,9 +401,7 @@ class CommitteeRule(CardinalRule):
                   "approvals": {cands[c]: int(support[c]) for c in range(len(cands))},
                   "pav_score": pav / math.lcm(*range(1, seats + 1)),
                   "tie_break": [cands[c] for c in prio], **extra}
-        voters = voter_names(raw)
-        return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, winners),
-                       dict.fromkeys(voters, 0.0), result, {"voters": int(counts.sum())})
+        return group_outcome(self, winners, groups.tolist(), result, sum(groups.tolist()))
 
 
 

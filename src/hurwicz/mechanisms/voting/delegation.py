@@ -20,9 +20,11 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from hurwicz.core.errors import InputError
+from hurwicz.core.errors import InputError, ParameterError
 from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import mechanism, register
@@ -52,7 +54,35 @@ class LiquidParams(BaseModel):
     """Which rule counts the weighted ballots."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-    rule: str = Field("voting.plurality", description="a registered ranked voting rule")
+    rule: str = Field("voting.plurality", description="a registered single-winner ranked "
+                      "voting rule (not voting.liquid)")
+
+
+def check_rule(name: str) -> None:
+    """Refuse a counting rule liquid democracy cannot use: it must be a registered
+    single-winner rule over ranked ballots (not liquid democracy itself).
+
+    Example:
+        >>> try:
+        ...     check_rule("voting.approval")
+        ... except ParameterError as err:
+        ...     print(err)
+        params.rule: voting.approval is not a single-winner ranked rule (voting.plurality, ...)
+    """
+    from hurwicz.core.errors import UnknownMechanismError
+    from hurwicz.core.registry import get
+
+    from .ranked import RankedRule
+
+    try:
+        cls = get(name)
+    except UnknownMechanismError as err:
+        raise ParameterError("rule", str(err.message)) from None
+    params = getattr(cls, "Params", None)
+    single = params is None or "seats" not in getattr(params, "model_fields", {})
+    if not (isinstance(cls, type) and issubclass(cls, RankedRule) and single):
+        raise ParameterError("rule", f"{name} is not a single-winner ranked rule "
+                             "(voting.plurality, ...)")
 
 
 def resolve(ballots: list[str], delegations: dict[str, str]
@@ -109,6 +139,10 @@ class LiquidDemocracy(Mechanism):
     Input = LiquidInput
     Params = LiquidParams
 
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        check_rule(self.params.rule)
+
     def run_parsed(self, inp: LiquidInput) -> Outcome:
         names = [b.voter for b in inp.ballots]
         if not names:
@@ -119,19 +153,18 @@ class LiquidDemocracy(Mechanism):
         both = set(names) & set(inp.delegations)
         if both:
             raise InputError(f"delegations.{sorted(both)[0]}", "votes directly and delegates")
-        rule = mechanism(self.params.rule)
-        if rule.family != "voting" or rule.name == self.name:
-            raise InputError("params.rule", f"{self.params.rule} is not a ranked voting rule")
+        rule = mechanism(self.params.rule)  # checked when the mechanism was made
         weights, final, cycles, dangling = resolve(names, inp.delegations)
         data = {"candidates": inp.candidates,
                 "ballots": [{"ranking": b.ranking, "count": weights[b.voter]}
                             for b in inp.ballots]}
         inner = rule.run(data)
         winner = inner.result["winners"][0]
+        counted = {k: v for k, v in inner.result.items() if k != "ballot_counts"}
         everyone = names + sorted(inp.delegations)
         return Outcome(self.name, self.param_dict(), dict.fromkeys(everyone, winner),
                        dict.fromkeys(everyone, 0.0),
-                       {**inner.result, "weights": weights, "delegates": final,
+                       {**counted, "weights": weights, "delegates": final,
                         "cycles": cycles, "dangling": dangling,
                         "abstaining": sorted({v for c in cycles for v in c} | set(dangling)
                                              | {s for s in inp.delegations

@@ -26,7 +26,7 @@ import numpy as np
 from hurwicz.core.errors import InputError
 from hurwicz.core.registry import register
 
-from .profile import Profile, exact_bincount, weighted_column_sums
+from .profile import Profile, exact_bincount
 from .ranked import RankedRule, Round, _mask, count_value, eliminate
 
 
@@ -39,14 +39,12 @@ def active_borda(p: Profile, active: np.ndarray) -> np.ndarray:
         >>> active_borda(p, np.array([True, True, False])).tolist()
         [1, 0, 0]
     """
-    k = int(active.sum())
-    r = p.rankings
-    keep = (r >= 0) & active[np.maximum(r, 0)]
-    pos = np.cumsum(keep, axis=1) - 1
-    points = np.zeros(r.shape, dtype=np.int64)  # points[u, c] of ballot group u
-    rows, cols = np.nonzero(keep)
-    points[rows, r[rows, cols]] = k - 1 - pos[rows, cols]
-    return weighted_column_sums(points, p.counts)
+    # a ranked candidate earns one point per active candidate below it (ranked lower, or
+    # unranked): the row sums of the pairwise support matrix over the active columns
+    support = p.support()[:, active]
+    if p.voters * max(int(active.sum()) - 1, 1) >= 2**63:  # Python integers beyond int64
+        support = support.astype(object)
+    return np.where(active, support.sum(axis=1), 0)
 
 
 def _majority(tally: np.ndarray, left: Any) -> int | None:

@@ -75,13 +75,13 @@ def individually_manipulable(mech: Mechanism, data: dict[str, Any], rng: np.rand
         >>> found, complete = individually_manipulable(hz.mechanism("voting.plurality"), e,
         ...                                            np.random.default_rng(0))
         >>> found["voter"], found["ballot"], complete
-        ('b0#1', ['b', 'a', 'c'], True)
+        ('b0', ['b', 'a', 'c'], True)
     """
     spec = audit_spec(mech)
     truthful = mech.run(data)
     complete = True
     for g, ballot in enumerate(data["ballots"]):
-        voter = f"b{g}#1"
+        voter = f"b{g}"
         truth = ballot[spec.ballot_field]  # type: ignore[attr-defined]
         base = spec.utility(voter, truth, truthful)
         options, full = spec.deviations(data, voter, truth, rng, limit)

@@ -38,10 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hurwicz.core.errors import InputError
 from hurwicz.core.types import Name
-from hurwicz.core.validation import validate_model
 
-#: Most voters an election may have in total: every sum of counts then fits an int64 exactly.
-MAX_VOTERS = 2**62
+from .ballots import MAX_VOTERS, envelope, ranked_arrays
 
 #: Below this bound a float64 sum of integers is exact (every partial sum is a whole number
 #: under 2**53); the helpers below fall back to integer or Python-integer arithmetic above it.
@@ -136,7 +134,8 @@ def exact_ratio(numerators: np.ndarray, denominator: int) -> np.ndarray:
 
 
 class Ballot(BaseModel):
-    """One ranking and how many voters cast it."""
+    """One ranking and how many voters cast it (the schema; validation is in bulk, see
+    :mod:`.ballots`)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
     ranking: list[Name | list[Name]]
@@ -153,16 +152,18 @@ class RankedInput(BaseModel):
 
 @dataclass
 class Profile:
-    """Merged ballot groups as arrays."""
+    """Merged ballot groups as arrays; ``groups`` holds the counts of the input's ballot
+    groups in input order (``None`` for a profile built from arrays)."""
 
     candidates: list[str]
     rankings: np.ndarray
     counts: np.ndarray
     tiers: np.ndarray | None = None
+    groups: list[int] | None = None
 
     @classmethod
-    def from_input(cls, data: Any) -> Profile:
-        """Validate and encode; errors name the ballot and the problem.
+    def from_input(cls, data: Any, rule: str = "this rule") -> Profile:
+        """Validate (in bulk) and encode; errors name the ballot and the problem.
 
         Example:
             >>> try:
@@ -171,34 +172,11 @@ class Profile:
             ...     print(err)
             ballots.0.ranking: unknown candidate 'q'
         """
-        inp = validate_model(RankedInput, data)
-        if len(set(inp.candidates)) != len(inp.candidates):
-            raise InputError("candidates", "lists a candidate twice")
-        index = {c: i for i, c in enumerate(inp.candidates)}
-        m = len(inp.candidates)
-        rows = np.full((len(inp.ballots), m), -1, dtype=np.int64)
-        tiers = np.full((len(inp.ballots), m), -1, dtype=np.int64)
-        tied = False
-        for b, ballot in enumerate(inp.ballots):
-            seen: set[str] = set()
-            k = 0
-            for tier, entry in enumerate(ballot.ranking):
-                group = entry if isinstance(entry, list) else [entry]
-                if not group:
-                    raise InputError(f"ballots.{b}.ranking", "has an empty tie group")
-                tied |= len(group) > 1
-                for name in group:
-                    if name not in index:
-                        raise InputError(f"ballots.{b}.ranking", f"unknown candidate {name!r}")
-                    if name in seen:
-                        raise InputError(f"ballots.{b}.ranking", f"ranks {name!r} twice")
-                    seen.add(name)
-                    rows[b, k], tiers[b, k] = index[name], tier
-                    k += 1
-        if sum(b.count for b in inp.ballots) > MAX_VOTERS:
-            raise InputError("ballots", "more than 2**62 voters in total")
-        counts = np.array([b.count for b in inp.ballots], dtype=np.int64)
-        return cls.from_arrays(list(inp.candidates), rows, counts, tiers if tied else None)
+        candidates, ballots = envelope(data, "ranking", rule)
+        rows, tiers, counts = ranked_arrays(candidates, ballots)
+        profile = cls.from_arrays(candidates, rows, counts, tiers)
+        profile.groups = counts.tolist()
+        return profile
 
     @classmethod
     def from_arrays(cls, candidates: list[str], rankings: np.ndarray,
@@ -274,6 +252,22 @@ class Profile:
         cached = self.__dict__.get("_margins")
         if cached is not None:
             return cached
+        support = self.support(chunk)
+        self.__dict__["_margins"] = support - support.T  # computed once, shared by all rules
+        return self.__dict__["_margins"]
+
+    def support(self, chunk: int = 200_000) -> np.ndarray:
+        """S[a, b] = #voters ranking a above b (unranked candidates sit below the ranked ones;
+        tied ones have no preference), computed once. A Borda score over a set A of
+        candidates is ``S[c, A].sum()``.
+
+        Example:
+            >>> Profile.from_arrays(["a", "b", "c"], np.array([[1, 0, -1]])).support().tolist()
+            [[0, 0, 1], [1, 0, 1], [0, 0, 0]]
+        """
+        cached = self.__dict__.get("_support")
+        if cached is not None:
+            return cached
         m = len(self.candidates)
         support = np.zeros((m, m), dtype=np.int64)
         pos = self.positions()
@@ -282,8 +276,8 @@ class Profile:
             w = self.counts[start:start + chunk]
             prefer = (p[:, :, None] < p[:, None, :]).astype(np.int64)
             support += np.einsum("u,uab->ab", w, prefer)
-        self.__dict__["_margins"] = support - support.T  # computed once, shared by all rules
-        return self.__dict__["_margins"]
+        self.__dict__["_support"] = support
+        return support
 
     def first_choices(self, active: np.ndarray | None = None) -> np.ndarray:
         """Votes for each candidate as the highest-ranked *active* candidate, exactly: an
@@ -321,36 +315,54 @@ class Profile:
         return exact_bincount(top[has], self.counts[has], m)
 
 
-def replace_voters(data: Any, reports: Any, field: str) -> dict[str, Any]:
-    """A copy of a ballot input where the named voters cast new ballots.
+def group_index(agent: Any, groups: int) -> int | None:
+    """The ballot group an agent id names (``b{g}`` with ``0 <= g < groups``, no leading
+    zeros), or ``None`` for any other name.
 
-    Voters of the input are named ``b{ballot}#{k}`` (the k-th of that ballot's ``count``); a
-    report for such a name replaces one copy of the ballot (``None`` removes it). Any other name
-    is a new voter whose ballot is added (so rounds can collect ballots from named people).
+    Example:
+        >>> group_index("b1", 3), group_index("b01", 3), group_index("b3", 3), group_index("ann", 3)
+        (1, None, None, None)
+    """
+    if not isinstance(agent, str) or agent[:1] != "b":
+        return None
+    digits = agent[1:]
+    if not (digits.isascii() and digits.isdecimal()) or str(int(digits)) != digits:
+        return None
+    g = int(digits)
+    return g if g < groups else None
+
+
+def replace_voters(data: Any, reports: Any, field: str) -> dict[str, Any]:
+    """A copy of a ballot input where one voter of each named ballot group casts a new ballot.
+
+    Agents are ballot groups: ``b{g}`` stands for one voter of group g of the input's
+    ``ballots`` (identical voters have identical options). A report for ``b{g}`` moves one
+    voter of the group to the new ballot: the group's count drops by one and the new ballot
+    joins the end of the list as a group of one voter (a group whose only voter moves is
+    replaced in place and keeps its id); ``None`` removes one voter (a group left empty is
+    dropped, and the later groups move up). A name that is no group id of the input adds a new
+    group of one voter (rounds collect ballots from named participants this way).
 
     Example:
         >>> data = {"candidates": ["x", "y"], "ballots": [{"ranking": ["x", "y"], "count": 2}]}
-        >>> replace_voters(data, {"b0#1": ["y", "x"], "dana": ["y", "x"]}, "ranking")["ballots"]
+        >>> replace_voters(data, {"b0": ["y", "x"], "dana": ["y", "x"]}, "ranking")["ballots"]
         [{'ranking': ['x', 'y'], 'count': 1}, {'ranking': ['y', 'x'], 'count': 1}, \
 {'ranking': ['y', 'x'], 'count': 1}]
     """
-    ballots = [dict(b) for b in data["ballots"]]
+    ballots: list[dict[str, Any] | None] = [dict(b) for b in data["ballots"]]
     extra = []
-    for voter, content in reports.items():
-        group = _ballot_group(voter, data["ballots"])
-        if group is not None:
-            ballots[group]["count"] = int(ballots[group].get("count", 1)) - 1
+    for agent, content in reports.items():
+        g = group_index(agent, len(ballots))
+        ballot = ballots[g] if g is not None else None
+        if ballot is None:  # a name that is no group id: a new voter
+            if content is not None:
+                extra.append({field: content, "count": 1})
+            continue
+        count = int(ballot.get("count", 1))
+        if count <= 1:
+            ballots[g] = None if content is None else {field: content, "count": 1}
+            continue
+        ballot["count"] = count - 1
         if content is not None:
             extra.append({field: content, "count": 1})
-    kept = [b for b in ballots if int(b.get("count", 1)) > 0]
-    return {**data, "ballots": kept + extra}
-
-
-def _ballot_group(voter: str, ballots: Any) -> int | None:
-    head, sep, copy = voter.partition("#")
-    if not (sep and head[:1] == "b" and head[1:].isdigit() and copy.isdigit()):
-        return None
-    group = int(head[1:])
-    if group < len(ballots) and 1 <= int(copy) <= int(ballots[group].get("count", 1)):
-        return group
-    return None
+    return {**data, "ballots": [b for b in ballots if b is not None] + extra}

@@ -35,8 +35,9 @@ default), ``"lowest_name"``, an integer seed (a seeded priority per candidate *n
 of the input's order) or a list of candidates (earlier wins a tie, and in IRV the later one is
 eliminated first).
 
-Voters are agents: voter ``b3#2`` is the second voter of ballot 3 in the input;
-``allocation[voter]`` is the winner and ``payments`` are 0.
+Ballot groups are the agents (counts are weights, never expanded): ``b3`` is ballot 3 of the
+input (all ``count`` voters who cast it); ``allocation["b3"]`` is the winner, ``payments`` are
+0, ``result["ballot_counts"]["b3"]`` is the group's count and ``metrics["voters"]`` the total.
 
 Functions taking a profile (``plurality(profile)``, ``borda(profile)``, ...) are the fast path
 for large electorates; the registered mechanisms wrap them.
@@ -49,7 +50,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
@@ -63,7 +64,8 @@ from hurwicz.core.registry import register
 from hurwicz.core.tie_break import CANDIDATE_TIE_BREAK_DOC, CandidateTieBreak
 from hurwicz.core.tie_break import priority_order as _priority_order
 
-from .audit import RankedAudit, voter_names
+from .audit import RankedAudit
+from .ballots import group_outcome
 from .profile import Profile, RankedInput, exact_ratio, require_voters, weighted_column_sums
 
 #: Most states a parallel-universe search (``result.tied``) visits before it stops and reports
@@ -523,8 +525,9 @@ class RankedRule(Mechanism):
     """Shared input, outcome and voter ids for ranked rules."""
 
     family: ClassVar[str] = "voting"
-    #: 2: exact tallies, parallel-universe ``tied``, ``tie_broken``, no-ballot and seat errors
-    version: ClassVar[str] = "2"
+    #: 2: exact tallies, parallel-universe ``tied``, ``tie_broken``, no-ballot and seat errors;
+    #: 3: ballot groups are the agents (``b{g}``), ``result.ballot_counts``
+    version: ClassVar[str] = "3"
     Input = RankedInput
     Audit = RankedAudit
     Params: ClassVar[type[BaseModel]] = RankedParams
@@ -534,7 +537,7 @@ class RankedRule(Mechanism):
     supports_ties: ClassVar[bool] = True
 
     def parse_input(self, data: Any) -> Profile:
-        profile = Profile.from_input(data)
+        profile = Profile.from_input(data, self.name)
         if profile.tiers is not None and not self.supports_ties:
             raise InputError("ballots", f"{self.name} does not accept tied ranks; give strict "
                              "(possibly truncated) rankings")
@@ -545,14 +548,12 @@ class RankedRule(Mechanism):
         raise NotImplementedError
 
     def run(self, data: Any) -> Outcome:
-        profile = self.parse_input(data)
-        raw = data.model_dump() if isinstance(data, BaseModel) else data
-        return self._outcome(profile, self._voters(raw))
+        return self._outcome(self.parse_input(data))
 
     def run_parsed(self, inp: Profile) -> Outcome:
-        return self._outcome(inp, [])
+        return self._outcome(inp)
 
-    def _outcome(self, p: Profile, voters: list[str]) -> Outcome:
+    def _outcome(self, p: Profile) -> Outcome:
         require_voters(p.voters)
         prio = priority_order(p.candidates, self.params.tie_break)
         decided = self.decide(p, prio)
@@ -583,12 +584,7 @@ class RankedRule(Mechanism):
                                  "eliminated": names[r["eliminated"]]
                                  if r["eliminated"] is not None else None}
                                 for r in decided["rounds"]]
-        return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, winner),
-                       dict.fromkeys(voters, 0.0), result, {"voters": p.voters})
-
-    @staticmethod
-    def _voters(data: Mapping[str, Any]) -> list[str]:
-        return voter_names(data)
+        return group_outcome(self, winner, p.groups, result, p.voters)
 
 
 def _score_rule(name: str, summary: str, fn, claims=("anonymous",), params=RankedParams):

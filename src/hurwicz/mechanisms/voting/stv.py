@@ -54,6 +54,7 @@ from hurwicz.core.errors import ParameterError
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
+from .ballots import group_outcome
 from .profile import Profile, exact_bincount, require_voters
 from .ranked import RankedParams, RankedRule, priority_order
 
@@ -307,7 +308,7 @@ class SingleTransferableVote(RankedRule):
     supports_ties = False
     Params = STVParams
 
-    def _outcome(self, p: Profile, voters: list[str]) -> Outcome:
+    def _outcome(self, p: Profile) -> Outcome:
         seats, m = self.params.seats, len(p.candidates)
         if seats > m:
             raise ParameterError("seats", f"{seats} seats but only {m} candidates")
@@ -339,5 +340,4 @@ class SingleTransferableVote(RankedRule):
                   "rounds": rounds, "tie_break": [names[c] for c in prio]}
         if not complete:
             result["tied_complete"] = False
-        return Outcome(self.name, self.param_dict(), dict.fromkeys(voters, winners),
-                       dict.fromkeys(voters, 0.0), result, {"voters": p.voters})
+        return group_outcome(self, winners, p.groups, result, p.voters)
