@@ -236,3 +236,17 @@ def test_whole_number_near_ties_are_compared_exactly() -> None:
     assert out.result["exact"] is True and out.result["tolerance"] == 0.5
     assert out.metrics["welfare"] == exact_welfare(data)
     assert out.payments == clarke_reference(data, out.allocation)
+
+
+def test_warm_started_pivots_read_the_solvers_solution_not_the_warm_start() -> None:
+    """Found by hypothesis: highspy 1.16 reported the pivot optimum (4, s's bundle AB) while
+    returning the warm start's columns (p's B alone, 3), so q was charged 0 instead of its
+    Clarke payment W₋q − (W − v_q) = 4 − (5 − 2) = 1."""
+    data = {"items": ["A", "B"], "bids": {
+        "p": [{"bundle": ["A"], "value": 1.0}, {"bundle": ["B"], "value": 3.0}],
+        "q": [{"bundle": ["A"], "value": 2.0}], "r": [{"bundle": ["B"], "value": 1.0}],
+        "s": [{"bundle": ["A"], "value": 1.0}, {"bundle": ["A", "B"], "value": 4.0}]}}
+    out = hz.mechanism("auction.vcg").run(data)
+    assert out.allocation == {"p": ["B"], "q": ["A"], "r": [], "s": []}
+    assert out.result["pivot_welfare"] == {"p": 4.0, "q": 4.0}
+    assert out.payments == {"p": 2.0, "q": 1.0, "r": 0.0, "s": 0.0}

@@ -32,7 +32,13 @@ import numpy as np
 from scipy import sparse
 
 from hurwicz.core.errors import SolverError
-from hurwicz.core.highs import abs_gap_for, highs_proof, new_highs, proven_tolerance
+from hurwicz.core.highs import (
+    abs_gap_for,
+    highs_proof,
+    new_highs,
+    proven_tolerance,
+    warm_started_run,
+)
 
 
 @dataclass
@@ -115,12 +121,11 @@ class WinnerDetermination:
             self.highs.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
         try:
             if warm_start is not None:
-                start = highspy.HighsSolution()
                 col = np.zeros(len(self.bids))
                 col[list(warm_start)] = 1.0
-                start.col_value = list(col)
-                self.highs.setSolution(start)
-            self.highs.run()
+                warm_started_run(self.highs, col)  # re-solves if the solution read is stale
+            else:
+                self.highs.run()
             self.solves += 1
             status = self.highs.getModelStatus()
             proof = highs_proof(self.highs, self.abs_gap)

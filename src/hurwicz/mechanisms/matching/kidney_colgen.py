@@ -37,7 +37,14 @@ import highspy
 import numpy as np
 
 from hurwicz.core.errors import SolverError
-from hurwicz.core.highs import Proof, abs_gap_for, highs_proof, is_integral, new_highs
+from hurwicz.core.highs import (
+    Proof,
+    abs_gap_for,
+    highs_proof,
+    is_integral,
+    new_highs,
+    warm_started_run,
+)
 
 MAX_ADD = 20_000  # columns added per pricing round
 
@@ -295,11 +302,11 @@ def solve(n_pairs: int, n_alts: int, weight: dict[tuple[int, int], float],
                 extra += len(which)
                 add(pool, which, True)
             if extra:
-                start = highspy.HighsSolution()  # the incumbent stays feasible: start there
-                start.col_value = list(np.concatenate(
+                left = remaining()  # the incumbent stays feasible: start there
+                if left is not None:
+                    h.setOptionValue("time_limit", float(left))
+                status = warm_started_run(h, np.concatenate(
                     [np.round(incumbent), np.zeros(h.getNumCol() - len(incumbent))]))
-                h.setSolution(start)
-                status = run()
                 proof = highs_proof(h, abs_gap)
     elif proof.exact:  # the LP stopped early: the restricted MIP proves nothing globally
         proof = Proof(False, proof.gap, "LP time limit")
