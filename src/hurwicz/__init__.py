@@ -62,6 +62,12 @@ def __getattr__(name: str):
         "simulate": ("hurwicz.simulate", None),
         "credible": ("hurwicz.credible", None),
         "io": ("hurwicz.io", None),
+        "elicitation": ("hurwicz.mechanisms.elicitation", None),
+        "congestion": ("hurwicz.congestion", None),
+        "games": ("hurwicz.games", None),
+        "fees": ("hurwicz.mechanisms.fees", None),
+        "valuation": ("hurwicz.valuation", None),
+        "fl": ("hurwicz.fl", None),
     }
     if name in lazy:
         module_name, attr = lazy[name]

@@ -36,6 +36,7 @@ from .cli_common import (
     print_csv,
     print_json,
     progress,
+    runs_core_command,
     write_html,
 )
 from .core.errors import HurwiczError, InputError
@@ -59,10 +60,14 @@ stderr = Console(stderr=True)
 EXTENSIONS = (
     "hurwicz.auditing.cli",
     "hurwicz.mechanisms.voting.cli",
+    "hurwicz.mechanisms.elicitation.cli",
     "hurwicz.simulate.cli",
     "hurwicz.design.cli",
     "hurwicz.credible.cli",
     "hurwicz.io.cli",
+    "hurwicz.congestion.cli",
+    "hurwicz.fl.cli",
+    "hurwicz.games.cli",
 )
 
 __all__ = ["app", "main", "parse_param_pairs", "print_json"]
@@ -212,6 +217,8 @@ def demo_command(
 
 
 def _load_extensions() -> None:
+    if runs_core_command():  # `hurwicz run` needs no extension: a faster start
+        return
     for module_name in EXTENSIONS:
         if importlib.util.find_spec(module_name) is not None:
             importlib.import_module(module_name).register(app)

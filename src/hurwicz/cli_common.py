@@ -29,7 +29,7 @@ from typing import Annotated, Any
 import typer
 
 from .core.errors import InputError
-from .core.outcome import to_jsonable
+from .core.outcome import json_parts, to_jsonable
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document "
                                         "(same as --format json).")]
@@ -77,6 +77,25 @@ def output_format(fmt: OutputFormat | str | None, json_flag: bool = False) -> st
     return chosen or "table"
 
 
+def runs_core_command(argv: Sequence[str] | None = None) -> bool:
+    """Whether this process is the command line (the ``hurwicz`` script or ``python -m
+    hurwicz``) started for ``hurwicz run``, a command that needs no extension's commands: the
+    extensions (and what they import) are then not loaded, so the run starts sooner.
+
+    Example:
+        >>> runs_core_command(["/venv/bin/hurwicz", "run", "voting.borda", "b.csv"])
+        True
+        >>> runs_core_command(["/venv/bin/hurwicz", "audit", "voting.borda"])
+        False
+    """
+    argv = sys.argv if argv is None else argv
+    if len(argv) < 2 or argv[1] != "run":
+        return False
+    script = Path(argv[0])
+    return script.name == "hurwicz" or (script.name == "__main__.py"
+                                        and script.parent.name == "hurwicz")
+
+
 def print_json(document: Any, jsonable: bool = False) -> None:
     """Print one JSON document on stdout (no rich markup, no wrapping). ``jsonable`` says
     the document is already plain JSON (e.g. ``Outcome.to_dict()``): no second conversion.
@@ -86,7 +105,8 @@ def print_json(document: Any, jsonable: bool = False) -> None:
         {"a": 1}
     """
     doc = document if jsonable else to_jsonable(document)
-    sys.stdout.write(json.dumps(doc, allow_nan=False) + "\n")
+    sys.stdout.writelines(json_parts(doc))  # a large document is not copied whole
+    sys.stdout.write("\n")
     sys.stdout.flush()
 
 

@@ -16,7 +16,8 @@ data lines are parsed in bulk (numpy over the bytes of the file), so a million o
 well under a second; a file that fails the bulk checks is re-read line by line to name the
 first bad line. Each distinct order becomes one ballot group whose count is a weight (an order
 on several lines — which PrefLib files avoid — is merged, counts added, in order of first
-appearance).
+appearance). A file of 1,024 or more distinct strict orders gives its ``ballots`` as a
+:class:`~hurwicz.io.ballot_groups.RankedBallots` (the same dicts, kept as arrays until read).
 
 Writing (:func:`write_preflib`) produces files preflibtools reads: the full header, identical
 orders merged (most frequent first), and the type the suffix names — a ballot that does not fit
@@ -43,8 +44,11 @@ from typing import Any
 
 import numpy as np
 
+from hurwicz.core.bits import popcount
 from hurwicz.core.errors import InputError
 
+from .ballot_groups import RankedBallots
+from .cells import Cells, split_cells
 from .inputs import register_reader
 
 NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+(-?\d+)\s*:(.*)$")
@@ -87,16 +91,32 @@ def read_preflib(path: Path, mechanism: str | None = None) -> dict[str, Any]:
         parsed = _parse_block_slow(block, first_line, path.name, len(names), kind)
     _check_numbers(numbers, parsed[0], path.name)
     counts, items, lens, tiers = merge_orders(*parsed, len(names), path.name)
+    if tiers is None and len(counts) >= _GROUPS_FROM:  # validated strict orders: arrays
+        from hurwicz.mechanisms.voting.ballots import padded
+
+        table = padded(items, lens, len(names)).astype(_small(len(names)), copy=False)
+        return {"candidates": names, "ballots": RankedBallots(names, table, counts)}
     return {"candidates": names, "ballots": _ballots(names, counts, items, lens, tiers)}
+
+
+#: Fewest ballot groups read as :class:`~hurwicz.io.ballot_groups.RankedBallots` (arrays
+#: until an element is read); smaller files give plain lists of dicts.
+_GROUPS_FROM = 1024
+
+
+def _small(m: int) -> type:
+    """The smallest integer type holding candidate indices ``-1..m-1``."""
+    return np.int8 if m <= 2**7 else np.int16 if m <= 2**15 else np.int64
 
 
 def _unique_rows(rows: np.ndarray, tiers: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The first row of each distinct order (a tie group is a set: its members' order does
     not matter) and each row's distinct-order index."""
+    from hurwicz.mechanisms.voting.profile import pack_rows, unique_keys
+
     m = rows.shape[1]
     if tiers is None and m <= 15:  # 4 bits per place: one integer per order
-        keys = ((rows + 1) * (16 ** np.arange(m, dtype=np.int64))).sum(axis=1)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        first, inverse = unique_keys(pack_rows(rows))
     else:
         stacked = rows if tiers is None else np.concatenate(_sorted_ties(rows, tiers), axis=1)
         _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
@@ -245,6 +265,10 @@ def _parse_block_fast(block: bytes, m: int, kind: str) -> Parsed | None:
     ``None`` without ties) of the data block, parsed with array operations chunk by chunk;
     ``None`` when the block breaks any rule (the line-by-line reader then names the
     problem)."""
+    if b"{" not in block and b"}" not in block:  # strict orders: split into cells in bulk
+        cells = split_cells(block if block.endswith(b"\n") else block + b"\n", 0, b":,\n")
+        if cells is not None or not block.strip():
+            return _parse_cells(cells, m, kind)
     parts: list[Parsed] = []
     start = 0
     while start < len(block):
@@ -268,6 +292,59 @@ def _parse_block_fast(block: bytes, m: int, kind: str) -> Parsed | None:
                                 for p in parts])
     return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
             np.concatenate([p[2] for p in parts]), tiers)
+
+
+#: What a distinct cell of a data block is: empty (spaces only), a whole number, or neither.
+_EMPTY, _NUMBER, _OTHER = 0, 1, 2
+
+
+def _parse_cells(cells: Cells | None, m: int, kind: str) -> Parsed | None:
+    """:func:`_parse_block_fast` for a block without tie groups, from its cells (split at
+    ``:``, ``,`` and line ends; ``None``: no cell). Each distinct cell is read once, with the
+    line reader's rules (spaces around numbers, ASCII digits); a line is blank (one empty
+    cell), or a count cell ended by its only ``:``, then one empty cell (an empty order) or
+    alternative numbers."""
+    empty = np.zeros(0, dtype=np.int64)
+    if cells is None:
+        return empty, empty, empty, None
+    _, complete = TYPES[kind]
+    what = np.full(len(cells.texts), _OTHER, dtype=np.int8)
+    value = np.zeros(len(cells.texts), dtype=np.int64)
+    for code, text in enumerate(cells.texts):
+        text = text.strip()
+        if not text:
+            what[code] = _EMPTY
+        elif text.isascii() and text.isdecimal() and len(text) <= 16:
+            what[code], value[code] = _NUMBER, int(text)
+    kinds = what[cells.codes]
+    colon = cells.separators == ord(":")
+    last = np.flatnonzero(cells.separators == ord("\n"))  # the last cell of each line
+    per_line = np.diff(last, prepend=-1)
+    first = last - per_line + 1
+    # the colons of each line: the line of a cell is the first whose last cell is not before it
+    colons = np.bincount(np.searchsorted(last, np.flatnonzero(colon)), minlength=len(last))
+    blank = (colons == 0) & (per_line == 1) & (kinds[last] == _EMPTY)
+    if not (blank | ((colons == 1) & colon[first])).all():
+        return None
+    lines = ~blank
+    count_cells = first[lines]
+    if (kinds[count_cells] != _NUMBER).any():
+        return None
+    counts = value[cells.codes[count_cells]]
+    if len(counts) and (counts.min() < 1 or counts.max() > MAX_COUNT):
+        return None
+    no_order = lines & (per_line == 2) & (kinds[last] == _EMPTY)  # "count:" alone
+    items = ~colon
+    items[last[blank | no_order]] = False
+    if (kinds[items] != _NUMBER).any():
+        return None
+    alts = value[cells.codes[items]] - 1
+    lens = np.where(no_order, 0, per_line - 1)[lines]
+    if len(alts) and (alts.min() < 0 or alts.max() >= m):
+        return None
+    if (complete and (lens != m).any()) or (lens > m).any() or _has_duplicate(alts, lens, m):
+        return None
+    return counts, alts, lens, None
 
 
 def _parse_chunk(block: bytes, m: int, kind: str) -> Parsed | None:
@@ -353,7 +430,7 @@ def _has_duplicate(alts: np.ndarray, lens: np.ndarray, m: int) -> bool:
     if m <= 62:
         starts = (np.cumsum(lens) - lens)[full]
         sets = np.bitwise_or.reduceat(np.int64(1) << alts, starts)
-        return bool((np.bitwise_count(sets) != lens[full]).any())
+        return bool((popcount(sets) != lens[full]).any())
     line = np.repeat(np.arange(len(lens)), lens)
     seen = np.bincount(line * m + alts, minlength=len(lens) * m)
     return bool((seen > 1).any())
@@ -453,7 +530,8 @@ def _alternative(token: str, at: str, m: int) -> int:
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of containers that form no cycle are
-    built (each generation-2 collection would otherwise walk all of them again).
+    built (each collection would otherwise walk all of them again), then move them to the
+    oldest generation (unless the program keeps objects frozen with ``gc.freeze()``).
 
     Example:
         >>> with paused_gc():
@@ -467,6 +545,11 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:
+                # the new containers join the oldest generation at once: the collector would
+                # otherwise walk all of them in two young-generation collections first
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -477,8 +560,30 @@ def _ballots(names: list[str], counts: np.ndarray, alts: np.ndarray, lens: np.nd
         return _build_ballots(names, counts, alts, lens, tiers)
 
 
+def table_ballots(names: list[str], table: np.ndarray, counts: np.ndarray
+                  ) -> list[dict[str, Any]]:
+    """Ballot dicts from a table of candidate numbers (one row per ballot, −1 padded at the
+    end) and their counts, built in bulk.
+
+    Example:
+        >>> table_ballots(["x", "y"], np.array([[1, 0], [0, -1]]), np.array([2, 1]))
+        [{'ranking': ['y', 'x'], 'count': 2}, {'ranking': ['x'], 'count': 1}]
+    """
+    with paused_gc():
+        if table.size and int(table.min()) >= 0:  # complete rows: one 2-D take builds them
+            rankings = np.array(names, dtype=object)[table].tolist()
+            return [{"ranking": r, "count": c} for r, c in zip(rankings, counts.tolist())]
+        lens = (table >= 0).sum(axis=1)
+        return _build_ballots(names, counts, table[table >= 0], lens, None)
+
+
 def _build_ballots(names: list[str], counts: np.ndarray, alts: np.ndarray, lens: np.ndarray,
                    tiers: np.ndarray | None) -> list[dict[str, Any]]:
+    n = len(lens)
+    if tiers is None and n and len(alts) == n * int(lens[0]) and (lens == lens[0]).all():
+        # orders of one length (complete orders, say): one 2-D take builds every list
+        rows = np.array(names, dtype=object)[alts.reshape(n, int(lens[0]))].tolist()
+        return [{"ranking": r, "count": c} for r, c in zip(rows, counts.tolist())]
     labels = np.array(names, dtype=object)[alts].tolist() if len(alts) else []
     ends = np.cumsum(lens).tolist()
     starts = [0, *ends[:-1]]

@@ -20,9 +20,12 @@ with more cells than the header, a name ranked twice, an interrupted ranking and
 not a valid name (a control character, over 256 characters) are errors; a file without rows is
 refused. A UTF-8 byte-order mark is accepted, and cells are stripped of surrounding spaces.
 
-Reading is done in bulk: identical lines are counted first (a C-level pass over the file), and
-only the distinct lines are parsed with the ``csv`` module; a file whose quoted cells span lines
-is parsed row by row instead.
+Reading is done in bulk: a file without quoted cells is split into cells with array operations
+over its bytes (:mod:`hurwicz.io.cells`), each distinct cell validated once; otherwise identical
+lines are counted first (a C-level pass over the file), and only the distinct lines are parsed
+with the ``csv`` module; a file whose quoted cells span lines is parsed row by row instead. A file
+of 1,024 or more distinct rankings gives its ``ballots`` as a
+:class:`~hurwicz.io.ballot_groups.RankedBallots` (the same dicts, kept as arrays until read).
 
 Example:
     >>> import tempfile, pathlib
@@ -42,12 +45,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from hurwicz.core.bits import popcount
 from hurwicz.core.errors import InputError
 from hurwicz.core.types import Name
 
-from .preflib import paused_gc
+from .ballot_groups import RankedBallots
+from .cells import split_cells
+from .preflib import _GROUPS_FROM, paused_gc, table_ballots
 
 _NAME: TypeAdapter[str] = TypeAdapter(Name)
 
@@ -67,18 +74,27 @@ def read_rankings_csv(path: Path, mechanism: str | None = None) -> dict[str, Any
         b.csv:2: 3 cells, but the header has 2 columns (rank1,rank2)
     """
     _check_mechanism(mechanism)
-    text = path.read_bytes().decode("utf-8")
+    data = path.read_bytes()
+    if data and data.isascii() and b"\r" not in data:  # UTF-8 as it is: no decoding needed
+        width = _header(data[:data.find(b"\n") % (len(data) + 1)].decode("ascii"), path.name)
+        bulk = _read_bulk(data, width)
+        if bulk is not None:
+            return bulk
+    text = data.decode("utf-8")
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
+    if not text:
         raise InputError(path.name, "is empty (expected a header rank1,...,rankN and one row "
                          "per ballot)")
-    width = _header(lines[0], path.name)
+    width = _header(text[:text.find("\n") % (len(text) + 1)], path.name)
+    bulk = _read_bulk(text.encode("utf-8"), width)
+    if bulk is not None:
+        return bulk
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     names: dict[str, str] = {}  # each distinct cell, validated once
     with paused_gc():
         groups: dict[tuple[str, ...], int] = {}  # ranking → count
@@ -96,6 +112,102 @@ def read_rankings_csv(path: Path, mechanism: str | None = None) -> dict[str, Any
     if not candidates:
         raise InputError(path.name, "no row ranks any candidate")
     return {"candidates": candidates, "ballots": ballots}
+
+
+def _read_bulk(raw: bytes, width: int) -> dict[str, Any] | None:
+    """The input of a file without quotes read with array operations over its bytes
+    (:func:`~hurwicz.io.cells.split_cells`: each distinct cell is decoded and validated once,
+    and the rows are grouped as integer arrays). ``None`` when the file needs the row-by-row
+    reader: quoted cells, a NUL byte, a very long cell, or any error (that reader then names
+    the line). ``raw``: the file's UTF-8 text, without a byte-order mark, ``\\n`` line ends."""
+    body = raw.find(b"\n") + 1
+    if body == 0 or body == len(raw) or b'"' in raw:
+        return None
+    if not raw.endswith(b"\n"):
+        raw += b"\n"
+    cells = split_cells(raw, body, b",\n")
+    if cells is None:
+        return None
+    # each distinct cell's name (stripped, validated; −1 if empty), numbered in order of first
+    # appearance (reading row by row): the order of the candidates
+    names: dict[str, int] = {}
+    small = np.int8 if len(cells.texts) < 2**7 else np.int32
+    of_code = np.full(len(cells.texts), -1, dtype=small)
+    for code in np.argsort(cells.first, kind="stable").tolist():
+        name = cells.texts[code].strip()
+        if name:
+            if len(name.splitlines()) > 1:
+                return None
+            try:
+                name = _NAME.validate_python(name)
+            except ValidationError:
+                return None
+            of_code[code] = names.setdefault(name, len(names))
+    m = len(names)
+    if not m:
+        return None
+    entry = of_code[cells.codes]  # each cell's candidate, −1 if empty
+    last = np.flatnonzero(cells.separators == ord("\n"))  # the last cell of each line
+    per_line = np.diff(last, prepend=-1)
+    if int(per_line.max()) > width:
+        return None
+    if (per_line == width).all():  # every row has every column
+        table = entry.reshape(len(last), width)
+    else:
+        line = np.repeat(np.arange(len(last)), per_line)
+        column = np.arange(len(entry)) - np.repeat(last - per_line + 1, per_line)
+        table = np.full((len(last), width), -1, dtype=small)
+        table[line, column] = entry
+    blank = (per_line == 1) & (cells.sizes[last] == 0)  # an empty line: no ballot
+    if blank.any():
+        table = table[~blank]
+    ranked = table >= 0
+    if (~ranked[:, :-1] & ranked[:, 1:]).any():  # an empty cell before a filled one
+        return None
+    if width > m:
+        if ranked[:, m:].any():  # a candidate twice in some row
+            return None
+        table = table[:, :m]
+    if not len(table) or _repeats(table, m):
+        return None
+    candidates = list(names)
+    counts, rows = _merge_rows(table, m)
+    if len(counts) >= _GROUPS_FROM:  # validated: kept as arrays until an element is read
+        return {"candidates": candidates, "ballots": RankedBallots(candidates, rows, counts)}
+    return {"candidates": candidates, "ballots": table_ballots(candidates, rows, counts)}
+
+
+def _merge_rows(table: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Identical rows merged in order of first appearance: the counts and the rows."""
+    from hurwicz.mechanisms.voting.profile import pack_rows, unique_keys
+
+    if m <= 15:
+        first, inverse = unique_keys(pack_rows(table))
+    else:
+        _, first, inverse = np.unique(table, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+    order = np.argsort(first)
+    if len(first) == len(table):
+        return np.ones(len(table), dtype=np.int64), table[first[order]]
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[order] = np.arange(len(first))
+    return np.bincount(rank[inverse], minlength=len(first)), table[first[order]]
+
+
+def _repeats(table: np.ndarray, m: int) -> bool:
+    """Whether a row names a candidate twice (its candidates as bits, counted, for up to 62
+    candidates)."""
+    if table.shape[1] < 2:
+        return False
+    if m <= 62:
+        sets = np.zeros(len(table), dtype=np.int64)
+        for k in range(table.shape[1]):
+            column = table[:, k]
+            sets |= np.left_shift(np.int64(1), column, where=column >= 0,
+                                  out=np.zeros(len(table), np.int64))
+        return bool((popcount(sets) != (table >= 0).sum(axis=1)).any())
+    ordered = np.sort(table, axis=1)
+    return bool(((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any())
 
 
 def _check_mechanism(mechanism: str | None) -> None:

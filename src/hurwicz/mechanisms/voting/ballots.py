@@ -25,18 +25,24 @@ Example:
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from hurwicz.core.bits import popcount
 from hurwicz.core.errors import InputError
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.types import Name
 from hurwicz.core.validation import validate_model
+from hurwicz.io.ballot_groups import RankedBallots
+from hurwicz.io.cells import find_keys
 
 #: Largest ``count`` of one ballot group (every count is exact in a float64 too).
 MAX_COUNT = 2**53
@@ -98,6 +104,10 @@ def envelope(data: Any, field: str, rule: str = "this rule", extra: Sequence[str
     if "ballots" not in data:
         raise InputError("ballots", "required field is missing")
     ballots = data["ballots"]
+    if isinstance(ballots, RankedBallots):  # read from a file: validated there, in bulk
+        if field == "ranking" and ballots.arrays(candidates) is not None:
+            return candidates, ballots  # type: ignore[return-value]
+        ballots = ballots.as_list()
     if not isinstance(ballots, list):
         raise InputError("ballots", f"must be a list of ballots, got {type(ballots).__name__}")
     _check_ballot_objects(ballots, field, rule)
@@ -148,7 +158,7 @@ def counts_of(ballots: list[Any]) -> tuple[np.ndarray, int]:
         ...     print(err)
         ballots.1.count: must be a whole number from 1 to 2**53, got nan
     """
-    raw = [b.get("count", 1) for b in ballots]
+    raw = list(map(dict.get, ballots, repeat("count"), repeat(1)))
     if set(map(type, raw)) - {int}:
         for i, c in enumerate(raw):
             if type(c) is not int:
@@ -238,6 +248,23 @@ def _widen(rows: np.ndarray, m: int) -> np.ndarray:
     return np.pad(rows, ((0, 0), (0, m - rows.shape[1])), constant_values=-1)
 
 
+def _may_repeat(rows: np.ndarray, m: int) -> bool:
+    """Whether some row may name a candidate twice (−1 entries ignored): exact for up to 62
+    candidates (each row's set of candidates as bits, counted), otherwise always true."""
+    if rows.shape[1] < 2:
+        return False
+    if m > 62:
+        return True
+    sets = np.zeros(len(rows), dtype=np.int64)
+    named = np.zeros(len(rows), dtype=np.int64)
+    for k in range(rows.shape[1]):
+        column = rows[:, k]
+        ranked = column >= 0
+        sets |= np.left_shift(np.int64(1), column, where=ranked, out=np.zeros(len(rows), np.int64))
+        named += ranked
+    return bool((popcount(sets) != named).any())
+
+
 def _first_duplicate(matrix: np.ndarray) -> tuple[int, int] | None:
     """(row, candidate) of the first row naming a candidate twice (−1 entries ignored)."""
     if matrix.shape[1] < 2:
@@ -267,25 +294,36 @@ def ranked_arrays(candidates: list[str], ballots: list[Any]
         ballots.1.ranking: ranks 'x' twice
     """
     m = len(candidates)
+    if isinstance(ballots, RankedBallots):
+        arrays = ballots.arrays(candidates)
+        if arrays is not None:
+            return _from_groups(*arrays, m)
+        ballots = ballots.as_list()
     index = _Index((c, i) for i, c in enumerate(candidates))
-    rankings = [b["ranking"] for b in ballots]
+    rankings = list(map(itemgetter("ranking"), ballots))
     if set(map(type, rankings)) - {list}:
         i = next(i for i, r in enumerate(rankings) if type(r) is not list)
         raise InputError(f"ballots.{i}.ranking", f"must be a list of candidates, got "
                          f"{_short(rankings[i])}")
     lens = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
-    flat = list(chain.from_iterable(rankings))
+    flat: list[Any] | None = None  # the entries as one list: only needed to describe errors
     tiers = None
-    try:
-        idx = _indices(flat, index)
-    except TypeError:  # a tie group (a list) or some other unhashable entry
-        flat, idx, lens, tiers = _tied(rankings, flat, lens, index)
-    ends = np.cumsum(lens)
-    for k in _resolve_unknown(flat, idx, index)[:1].tolist():
-        raise _unknown_error(_owner(ends, k), "ranking", flat[k])
+    idx = _same_objects(rankings, int(lens.sum()), candidates)
+    if idx is None:
+        try:
+            idx = np.fromiter(map(index.__getitem__, chain.from_iterable(rankings)),
+                              dtype=np.int64, count=int(lens.sum()))
+        except TypeError:  # a tie group (a list) or some other unhashable entry
+            flat, idx, lens, tiers = _tied(rankings, list(chain.from_iterable(rankings)),
+                                           lens, index)
+    if len(idx) and int(idx.min()) < 0:
+        flat = list(chain.from_iterable(rankings)) if flat is None else flat
+        ends = np.cumsum(lens)
+        for k in _resolve_unknown(flat, idx, index)[:1].tolist():
+            raise _unknown_error(_owner(ends, k), "ranking", flat[k])
     width = int(lens.max(initial=0))
     rows = padded(idx, lens, width)
-    dup = _first_duplicate(rows)
+    dup = _first_duplicate(rows) if _may_repeat(rows, m) else None
     if dup is not None:
         raise InputError(f"ballots.{dup[0]}.ranking", f"ranks {candidates[dup[1]]!r} twice")
     # without duplicates no ballot ranks more than m candidates
@@ -293,6 +331,46 @@ def ranked_arrays(candidates: list[str], ballots: list[Any]
     tier_rows = None if tiers is None else _widen(padded(tiers, lens, width), m)
     counts, _ = counts_of(ballots)
     return rows, tier_rows, counts
+
+
+def _from_groups(rows: np.ndarray, counts: np.ndarray, m: int
+                 ) -> tuple[np.ndarray, None, np.ndarray]:
+    """:func:`ranked_arrays` of ballot groups a file reader validated (strict orders, no
+    candidate twice, counts from 1 to 2**53): only the total is left to check."""
+    if len(counts) and float(counts.sum(dtype=np.float64)) > MAX_VOTERS / 2:
+        total = sum(counts.tolist())
+        if total > MAX_VOTERS:
+            raise InputError("ballots", f"{total} voters in total, more than 2**62")
+    return _widen(np.asarray(rows, dtype=np.int64), m), None, counts
+
+
+#: Fewest entries for which :func:`_same_objects` is tried.
+_SAME_OBJECTS_FROM = 4096
+
+
+def _same_objects(rankings: list[list[Any]], total: int, candidates: list[str]
+                  ) -> np.ndarray | None:
+    """The candidate index of every entry when every entry *is* one of the candidate name
+    objects — as in inputs built from one list of names, like those the file readers return —
+    found by address at C speed (an entry is the candidate object whose address it holds,
+    which in CPython is its ``id``); ``None`` otherwise (the entries are then looked up by
+    name)."""
+    if (total < _SAME_OBJECTS_FROM or sys.implementation.name != "cpython"
+            or np.dtype(object).itemsize != 8):  # 64-bit pointers are read below
+        return None
+    ids = {id(c): i for i, c in enumerate(candidates)}
+    sample = next((r for r in rankings if r), [])
+    if not all(id(x) in ids for x in sample):
+        return None
+    objects = np.fromiter(chain.from_iterable(rankings), dtype=object, count=total)
+    # the object pointers the array holds, copied out while it holds them
+    pointers = np.frombuffer((ctypes.c_uint64 * total).from_address(objects.ctypes.data),
+                             dtype=np.uint64).copy()
+    known = np.fromiter(ids, dtype=np.uint64, count=len(ids))
+    place = find_keys(known, pointers)
+    if not (known[place] == pointers).all():
+        return None
+    return np.fromiter(ids.values(), dtype=np.int64, count=len(ids))[place]
 
 
 def _tied(rankings: list[list[Any]], flat: list[Any], lens: np.ndarray, index: _Index
@@ -426,8 +504,8 @@ def group_outcome(mech: Any, value: Any, groups: Sequence[int] | None,
         >>> out.allocation, out.result["ballot_counts"], out.metrics
         ({'b0': 'x', 'b1': 'x'}, {'b0': 3, 'b1': 1}, {'voters': 4})
     """
-    allocation = dict.fromkeys(group_ids(len(groups or ())), value)
-    # copies of one dict's keys reuse its hash table (and the ids' cached hashes)
-    result = {**result, "ballot_counts": dict(zip(allocation, groups or ()))}
-    return Outcome(mech.name, mech.param_dict(), allocation, dict.fromkeys(allocation, 0.0),
-                   result, {"voters": int(voters)})
+    counts = dict(zip(group_ids(len(groups or ())), groups or ()))
+    # dicts built from one dict's keys reuse the ids' cached hashes
+    result = {**result, "ballot_counts": counts}
+    return Outcome(mech.name, mech.param_dict(), dict.fromkeys(counts, value),
+                   dict.fromkeys(counts, 0.0), result, {"voters": int(voters)})

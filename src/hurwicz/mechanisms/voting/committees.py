@@ -46,7 +46,6 @@ from pydantic import BaseModel, Field
 
 from hurwicz.core.claims import Claim
 from hurwicz.core.errors import ParameterError, SolverError
-from hurwicz.core.highs import INTEGER_ABS_GAP, milp_options, milp_proof
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
@@ -121,6 +120,8 @@ def _thiele_enumerate(approvals, counts, seats, weights, prio) -> tuple[list[int
 def _thiele_ilp(approvals, counts, seats, weights, prio) -> tuple[list[int], bool]:
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import lil_matrix
+
+    from hurwicz.core.highs import INTEGER_ABS_GAP, milp_options, milp_proof
 
     u, m = approvals.shape
     levels = [min(seats, int(approvals[g].sum())) for g in range(u)]

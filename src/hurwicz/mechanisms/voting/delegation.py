@@ -29,6 +29,7 @@ from hurwicz.core.mechanism import Mechanism
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import mechanism, register
 from hurwicz.core.types import Name
+from hurwicz.io.ballot_groups import RankedBallots
 
 from .audit import LiquidAudit
 
@@ -142,6 +143,11 @@ class LiquidDemocracy(Mechanism):
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         check_rule(self.params.rule)
+
+    def parse_input(self, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("ballots"), RankedBallots):
+            data = {**data, "ballots": data["ballots"].as_list()}  # read from a file
+        return super().parse_input(data)
 
     def run_parsed(self, inp: LiquidInput) -> Outcome:
         names = [b.voter for b in inp.ballots]

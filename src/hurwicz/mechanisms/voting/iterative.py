@@ -57,8 +57,7 @@ def _majority(tally: np.ndarray, left: Any) -> int | None:
 
 def _duel(p: Profile, a: int, b: int) -> tuple[int, int]:
     """Voters ranking a above b, and b above a."""
-    pos = p.positions()
-    return int(p.counts[pos[:, a] < pos[:, b]].sum()), int(p.counts[pos[:, b] < pos[:, a]].sum())
+    return p.prefer(a, b), p.prefer(b, a)
 
 
 @register

@@ -29,11 +29,8 @@ import itertools
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from hurwicz.core.errors import InputError, SolverError
-from hurwicz.core.highs import INTEGER_ABS_GAP, milp_options, milp_proof
 from hurwicz.core.registry import register
 
 from .profile import Profile
@@ -69,6 +66,11 @@ def kemeny_solve(p: Profile, prio: list[int]) -> tuple[list[int], float, list[in
                          f"{MAX_CANDIDATES} candidates (got {m})")
     if m == 1:
         return [0], 0.0, [0]
+    from scipy import sparse  # imported here: loading the voting rules stays quick
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from hurwicz.core.highs import INTEGER_ABS_GAP, milp_options, milp_proof
+
     margins = p.margins()
     support = (margins + np.abs(margins)) // 2  # only the net support matters for the optimum
     pairs = [(a, b) for a in range(m) for b in range(m) if a != b]
@@ -146,11 +148,8 @@ def kemeny_solve(p: Profile, prio: list[int]) -> tuple[list[int], float, list[in
         raise SolverError(f"the Kemeny ranking's support {net} differs from the proven "
                           f"optimum {best}", "kemeny_young")
     # agreement score: voters' pairwise preferences that the ranking respects
-    pos = p.positions()
-    score = 0
-    for i, a in enumerate(order):
-        for b in order[i + 1:]:
-            score += int(p.counts[pos[:, a] < pos[:, b]].sum())
+    agree = p.support()  # voters ranking a above b, for every pair
+    score = sum(int(agree[a, b]) for i, a in enumerate(order) for b in order[i + 1:])
     return order, float(score), sorted(tops)
 
 

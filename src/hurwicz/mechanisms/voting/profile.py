@@ -84,6 +84,47 @@ def exact_bincount(index: np.ndarray, weights: np.ndarray, minlength: int) -> np
     return _narrow(out)
 
 
+def pack_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row of small integers (−1 ≤ x ≤ 14, at most 15 columns) as one int64, 4 bits per
+    column: equal rows, and only they, get equal keys.
+
+    Example:
+        >>> pack_rows(np.array([[0, 1], [1, -1]])).tolist()
+        [33, 2]
+    """
+    rows = np.asarray(rows)
+    keys = np.zeros(len(rows), dtype=np.int64)
+    for k in range(rows.shape[1]):  # column by column: no (rows × columns) int64 copy
+        keys |= (rows[:, k].astype(np.int64) + 1) << (4 * k)
+    return keys
+
+
+def unique_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True, return_inverse=True)[1:]`` for int64 keys: the
+    first index of each distinct key (in increasing key order) and each key's distinct-key
+    number, with one unstable sort.
+
+    Example:
+        >>> [a.tolist() for a in unique_keys(np.array([5, 3, 5, 1]))]
+        [[3, 1, 0], [2, 1, 2, 0]]
+    """
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(n, dtype=np.int64)
+    if new.all():
+        inverse[order] = np.arange(n)
+        return order.astype(np.int64, copy=False), inverse
+    inverse[order] = np.cumsum(new) - 1
+    first = np.minimum.reduceat(order, np.flatnonzero(new))  # sorting was not stable
+    return first.astype(np.int64, copy=False), inverse
+
+
 def weighted_column_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``Σ_u counts[u] · values[u, c]`` for integer ``values``, exactly (int64 where the sums
     fit, Python integers beyond).
@@ -98,7 +139,8 @@ def weighted_column_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return np.zeros(values.shape[1], dtype=np.int64)
     bound = int(np.abs(values).max()) * int(counts.sum())
     if bound < _FLOAT_EXACT:  # every partial sum is a whole number below 2**52: BLAS is exact
-        return (counts.astype(np.float64) @ values.astype(np.float64)).astype(np.int64)
+        kind = np.float32 if bound < 2**24 else np.float64  # (2**24 for float32)
+        return (counts.astype(kind) @ values.astype(kind)).astype(np.int64)
     if bound < 2**63:
         return (values.astype(np.int64) * counts.astype(np.int64)[:, None]).sum(axis=0)
     big = values.astype(object) * counts.astype(object)[:, None]
@@ -200,11 +242,12 @@ class Profile:
             merged = exact_bincount(inverse.ravel(), counts, len(unique))
             return cls(candidates, unique[:, :m], merged.astype(np.int64), unique[:, m:])
         if m <= 15:
-            # pack each ranking into one int64 (4 bits per position): a 1-D unique is far
+            # pack each ranking into one int64 (4 bits per position): a 1-D grouping is far
             # faster than np.unique over rows
-            keys = ((rankings + 1) * (16 ** np.arange(m, dtype=np.int64))).sum(axis=1)
-            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            first, inverse = unique_keys(pack_rows(rankings))
             unique = rankings[first]
+            if len(first) == len(rankings):  # all distinct: nothing to add up
+                return cls(candidates, unique, counts[first])
         else:
             unique, inverse = np.unique(rankings, axis=0, return_inverse=True)
         merged = exact_bincount(inverse.ravel(), counts, len(unique))
@@ -216,7 +259,7 @@ class Profile:
 
     def positions(self) -> np.ndarray:
         """``pos[u, c]``: position of candidate c on ballot u (m if unranked); with ties, the
-        average of the positions its tier occupies (a float).
+        average of the positions its tier occupies (a float). Computed once (read-only).
 
         Example:
             >>> p = Profile.from_input({"candidates": ["a", "b", "c"], "ballots": [
@@ -224,23 +267,71 @@ class Profile:
             >>> p.positions().tolist()
             [[0.5, 0.5, 2.0]]
         """
-        u, m = self.rankings.shape[0], len(self.candidates)
+        cached = self.__dict__.get("_positions")
+        if cached is not None:
+            return cached
         if self.tiers is None:
-            pos = np.full((u, m), m, dtype=np.int64)
-            rows, ks = np.nonzero(self.rankings >= 0)
-            pos[rows, self.rankings[rows, ks]] = ks
-            return pos
-        t = self.tiers
-        first = np.zeros((u, m), dtype=np.int64)
-        last = np.zeros((u, m), dtype=np.int64)
-        for k in range(m):
-            first[:, k] = k if k == 0 else np.where(t[:, k] == t[:, k - 1], first[:, k - 1], k)
-        for k in range(m - 1, -1, -1):
-            last[:, k] = k if k == m - 1 else np.where(t[:, k] == t[:, k + 1], last[:, k + 1], k)
-        pos = np.full((u, m), float(m))
-        rows, ks = np.nonzero(self.rankings >= 0)
-        pos[rows, self.rankings[rows, ks]] = (first[rows, ks] + last[rows, ks]) / 2.0
+            pos = self._order_table().astype(np.int64)
+        else:
+            pos = self._order_table() / 2.0
+        pos.flags.writeable = False
+        self.__dict__["_positions"] = pos
         return pos
+
+    def _order_table(self) -> np.ndarray:
+        """(u × m) small integers that order each ballot's candidates as :meth:`positions`
+        does: the position itself for strict profiles (m if unranked), twice the (average)
+        position with ties (2m if unranked). Computed once."""
+        cached = self.__dict__.get("_order")
+        if cached is not None:
+            return cached
+        u, m = self.rankings.shape[0], len(self.candidates)
+        top = m if self.tiers is None else 2 * m
+        small = np.int8 if top < 2**7 else np.int16 if top < 2**15 else np.int64
+        r = self.rankings
+        if self.tiers is None:
+            table = np.full((u, m), m, dtype=small)
+            places = np.broadcast_to(np.arange(r.shape[1], dtype=small), r.shape)
+        else:
+            table = np.full((u, m), 2 * m, dtype=small)
+            t = self.tiers
+            first = np.zeros(r.shape, dtype=np.int64)
+            last = np.zeros(r.shape, dtype=np.int64)
+            for k in range(r.shape[1]):
+                first[:, k] = k if k == 0 else np.where(t[:, k] == t[:, k - 1],
+                                                        first[:, k - 1], k)
+            for k in range(r.shape[1] - 1, -1, -1):
+                last[:, k] = k if k == r.shape[1] - 1 else np.where(
+                    t[:, k] == t[:, k + 1], last[:, k + 1], k)
+            places = (first + last).astype(small)
+        if u and r.shape[1]:
+            flat = table.reshape(-1)
+            index = (np.arange(u, dtype=np.int64) * m)[:, None] + r
+            ranked = r >= 0
+            if ranked.all():
+                flat[index] = places
+            else:
+                flat[index[ranked]] = places[ranked]
+        self.__dict__["_order"] = table
+        return table
+
+    def _order_rows(self) -> np.ndarray:
+        """:meth:`_order_table` transposed (m × u, C order): one row per candidate."""
+        cached = self.__dict__.get("_order_rows_cache")
+        if cached is None:
+            cached = np.ascontiguousarray(self._order_table().T)
+            self.__dict__["_order_rows_cache"] = cached
+        return cached
+
+    def prefer(self, a: int, b: int) -> int:
+        """How many voters rank candidate a above candidate b (exact).
+
+        Example:
+            >>> Profile.from_arrays(["a", "b"], np.array([[1, 0], [0, 1], [1, 0]])).prefer(1, 0)
+            2
+        """
+        rows = self._order_rows()
+        return int(self.counts[rows[a] < rows[b]].sum())
 
     def margins(self, chunk: int = 200_000) -> np.ndarray:
         """Pairwise margins: M[a, b] = #voters preferring a to b − #preferring b to a.
@@ -270,12 +361,38 @@ class Profile:
             return cached
         m = len(self.candidates)
         support = np.zeros((m, m), dtype=np.int64)
-        pos = self.positions()
-        for start in range(0, len(pos), chunk):
-            p = pos[start:start + chunk]
-            w = self.counts[start:start + chunk]
-            prefer = (p[:, :, None] < p[:, None, :]).astype(np.int64)
-            support += np.einsum("u,uab->ab", w, prefer)
+        rows = self._order_rows()
+        counts = np.asarray(self.counts, dtype=np.int64)
+        heavy = np.flatnonzero(counts != 1)
+        if len(heavy) * 8 <= len(counts):  # mostly single voters (distinct ballots)
+            # count the ballots where a stands above each other one, then add what the few
+            # groups of several voters add beyond one (int64 sums: exact)
+            for start in range(0, rows.shape[1], max(int(chunk), 1)):
+                block = rows[:, start:start + chunk]
+                for a in range(m):
+                    support[a] += (block[a] < block).view(np.uint8).sum(axis=1, dtype=np.int64)
+            if len(heavy):
+                block = rows[:, heavy]
+                extra = counts[heavy] - 1
+                for a in range(m):
+                    support[a] += (block[a] < block).astype(np.int64) @ extra
+            self.__dict__["_support"] = support
+            return support
+        total = int(counts.sum())
+        # one row of S per candidate: a weighted count of the ballots where it stands above
+        # each other one. BLAS sums are exact while every partial sum is a whole number the
+        # float type holds (below 2**24 in float32, 2**53 in float64); beyond, int64.
+        kind = np.float32 if total < 2**24 else np.float64 if total < _FLOAT_EXACT else None
+        for start in range(0, rows.shape[1], max(int(chunk), 1)):
+            block = rows[:, start:start + chunk]
+            w = counts[start:start + chunk]
+            weights = w.astype(kind) if kind is not None else w
+            for a in range(m):
+                above = block[a] < block
+                if kind is not None:
+                    support[a] += (above.astype(kind) @ weights).astype(np.int64)
+                else:
+                    support[a] += above.astype(np.int64) @ weights
         self.__dict__["_support"] = support
         return support
 
@@ -292,27 +409,32 @@ class Profile:
             [Fraction(4, 3), Fraction(1, 3), Fraction(1, 3)]
         """
         m = len(self.candidates)
-        active = np.ones(m, bool) if active is None else active
+        active = np.ones(m, bool) if active is None else np.asarray(active, dtype=bool)
         r = self.rankings
+        if self.tiers is None:  # the active candidate with the smallest position
+            chosen = np.flatnonzero(active)
+            if not len(chosen) or not len(r):
+                return np.zeros(m, dtype=np.int64)
+            rows = self._order_rows()
+            best = rows[chosen[0]] if len(chosen) == 1 else rows[chosen].min(axis=0)
+            voters = np.flatnonzero(best < m)
+            top = r[voters, best[voters]]
+            return exact_bincount(top, self.counts[voters], m)
         ok = (r >= 0) & active[np.maximum(r, 0)]
-        if self.tiers is not None:  # the top active tier shares the ballot equally
-            level = np.where(ok, self.tiers, np.iinfo(np.int64).max)
-            top = level.min(axis=1)
-            in_top = ok & (self.tiers == top[:, None])
-            size = in_top.sum(axis=1)
-            # exact shares: count / size = count · (L / size) / L with L = lcm of the sizes
-            scale = math.lcm(*(int(k) for k in np.unique(size[size > 0]))) if size.any() else 1
-            per = np.where(size > 0, scale // np.maximum(size, 1), 0)
-            if int(per.max(initial=0)) * int(self.counts.sum()) < 2**63:
-                weight = self.counts * per
-            else:
-                weight = self.counts.astype(object) * per.astype(object)
-            rows, ks = np.nonzero(in_top)
-            return exact_ratio(exact_bincount(r[rows, ks], weight[rows], m), scale)
-        has = ok.any(axis=1)
-        first = np.argmax(ok, axis=1)
-        top = r[np.arange(len(r)), first]
-        return exact_bincount(top[has], self.counts[has], m)
+        # with ties, the top active tier shares the ballot equally
+        level = np.where(ok, self.tiers, np.iinfo(np.int64).max)
+        top = level.min(axis=1)
+        in_top = ok & (self.tiers == top[:, None])
+        size = in_top.sum(axis=1)
+        # exact shares: count / size = count · (L / size) / L with L = lcm of the sizes
+        scale = math.lcm(*(int(k) for k in np.unique(size[size > 0]))) if size.any() else 1
+        per = np.where(size > 0, scale // np.maximum(size, 1), 0)
+        if int(per.max(initial=0)) * int(self.counts.sum()) < 2**63:
+            weight = self.counts * per
+        else:
+            weight = self.counts.astype(object) * per.astype(object)
+        rows, ks = np.nonzero(in_top)
+        return exact_ratio(exact_bincount(r[rows, ks], weight[rows], m), scale)
 
 
 def group_index(agent: Any, groups: int) -> int | None:

@@ -233,7 +233,10 @@ def borda(p: Profile, truncated: str = "zero") -> tuple[np.ndarray, None]:
         [2.0, 0.5, 0.5]
     """
     m = len(p.candidates)
-    pos2 = np.rint(2 * p.positions()).astype(np.int64)  # twice the (average) position
+    table = p._order_table()  # positions (strict), or twice the average positions (ties)
+    if p.tiers is None and truncated == "zero":  # whole points: position k earns m−1−k
+        return weighted_column_sums(np.where(table < m, (m - 1) - table, 0), p.counts), None
+    pos2 = table.astype(np.int64) * (2 if p.tiers is None else 1)  # twice the position
     points2 = np.where(pos2 < 2 * m, 2 * (m - 1) - pos2, 0)
     if truncated == "average":
         ranked = (pos2 < 2 * m).sum(axis=1)
