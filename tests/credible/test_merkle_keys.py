@@ -90,10 +90,10 @@ def test_canonical_encoding_and_commitments() -> None:
 def test_ed25519_signatures() -> None:
     key = generate_key()
     doc = {"round": "r1", "commitment": "ab" * 32}
-    sig = sign(key, doc)
-    assert verify(public_hex(key), doc, sig)
-    assert not verify(public_hex(key), {**doc, "round": "r2"}, sig)
-    assert not verify(public_hex(generate_key()), doc, sig)
+    sig = sign(key, "commit", doc)
+    assert verify(public_hex(key), "commit", doc, sig)
+    assert not verify(public_hex(key), "commit", {**doc, "round": "r2"}, sig)
+    assert not verify(public_hex(generate_key()), "commit", doc, sig)
     assert public_hex(load_private(private_hex(key))) == public_hex(key)
     with pytest.raises(InputError, match="key"):
         load_private("not-hex")

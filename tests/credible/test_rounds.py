@@ -73,7 +73,7 @@ def test_second_price_round_recomputes_and_verifies(service, clock):
 def test_first_entry_is_the_hash_of_the_rules(service, clock):
     rid = service.create_round(SECOND_PRICE)["round"]
     first = service.transcript(rid)["entries"][0]
-    assert first["kind"] == "rules" and rid == "r" + first["rules_hash"][:24]
+    assert first["kind"] == "rules" and rid == "r" + first["rules_hash"]  # all 256 bits
     assert first["rules"]["mechanism"]["name"] == "auction.second_price"
     assert first["rules"]["schedule"]["commit_deadline"] == "2026-11-22T12:01:00.000000Z"
 
@@ -93,14 +93,16 @@ def test_commit_reveal_rules_refuse_bad_submissions(service, clock):
     other = service.create_round({**SECOND_PRICE, "title": "another"})["round"]
     alice, mallory = generate_key(), generate_key()
     body, salt = signed_commit(alice, rid, "alice", 10)
-    service.submit(rid, body)
+    first = service.submit(rid, body)
 
     def refused(target, entry, status, words):
         with pytest.raises(RoundError) as err:
             service.submit(target, entry)
         assert err.value.status == status and words in err.value.message, err.value
 
-    refused(rid, body, 409, "already committed")  # replayed submission
+    again = service.submit(rid, body)  # the same signed commit again: its original receipt
+    assert again["existing"] and again["receipt"] == first["receipt"]
+    refused(rid, signed_commit(alice, rid, "alice", 12)[0], 409, "already committed")
     refused(other, body, 409, "signed for round")  # replay into another round
     forged = {**signed_commit(mallory, rid, "mallory", 1)[0], "commitment": "ab" * 32}
     refused(rid, forged, 401, "signature")
@@ -110,8 +112,10 @@ def test_commit_reveal_rules_refuse_bad_submissions(service, clock):
     refused(rid, signed_commit(mallory, rid, "mallory", 1)[0], 409, "late commit")
     refused(rid, signed_reveal(alice, rid, 11, salt), 422, "do not match")
     refused(rid, signed_reveal(mallory, rid, 1, salt), 409, "no commitment")
-    service.submit(rid, signed_reveal(alice, rid, 10, salt))
-    refused(rid, signed_reveal(alice, rid, 10, salt), 409, "already revealed")
+    revealed = service.submit(rid, signed_reveal(alice, rid, 10, salt))
+    assert service.submit(rid, signed_reveal(alice, rid, 10, salt))["receipt"] == (
+        revealed["receipt"])
+    refused(rid, signed_reveal(alice, rid, 10, "another salt"), 409, "already revealed")
     bob = generate_key()
     clock.now = clock.now.replace(minute=0)  # a commit window again, in a fresh round
     rid2 = service.create_round({**SECOND_PRICE, "title": "third"})["round"]
@@ -211,7 +215,8 @@ def reclose(transcript):
 
 
 def kinds(report):
-    return {v.kind for v in report.violations}
+    """Every violation's kind, root causes and their consequences alike."""
+    return {v.kind for v in report.all_violations()}
 
 
 def test_untouched_transcript_passes(finished):
@@ -253,7 +258,7 @@ def test_dropped_receipted_bid_is_censorship(finished, operator, clock):
     assert verify_transcript(t).ok  # without bob's receipts nothing proves the drop ...
     report = verify_transcript(t, receipts["bob"])  # ... with them it is proven
     assert "censorship" in kinds(report) and "fork" in kinds(report)
-    assert any("#5" in v.message for v in report.violations)
+    assert any("#5" in v.message for v in report.all_violations())
 
 
 def test_removed_entry_without_resigning_is_caught(finished):

@@ -3,7 +3,8 @@ Merkle transcript, an offline verifier and an HTTP server (see docs/credible.md)
 
 Modules: ``canonical`` (canonical JSON, commitments), ``merkle``, ``keys`` (Ed25519), ``rules``,
 ``state`` (the rules of a round, shared by server and verifier), ``receipts``, ``store``
-(SQLite/PostgreSQL), ``service`` (the operator), ``server`` (FastAPI), ``client``, ``verify``.
+(SQLite/PostgreSQL), ``service`` (the operator), ``server`` (FastAPI), ``client``, ``verify``,
+``witness`` (cosigning witnesses, equivocation proofs, acknowledgements) and ``monitor``.
 
 Example:
     >>> from hurwicz.credible import merkle_root

@@ -1,12 +1,12 @@
-"""Commands for credible rounds: ``keygen``, ``serve``, ``round ...``, ``bid commit|reveal``
-and ``verify``.
+"""Commands for credible rounds: ``keygen``, ``serve``, ``round ...``, ``bid
+commit|reveal|check|lodge``, ``verify``, ``witness`` and ``monitor``.
 
 Example:
     >>> import typer
     >>> app = typer.Typer()
     >>> register(app)
     >>> sorted(c.name for c in app.registered_commands)
-    ['keygen', 'serve', 'verify']
+    ['keygen', 'monitor', 'serve', 'verify', 'witness']
     >>> sorted(g.name for g in app.registered_groups)
     ['bid', 'round']
 """
@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,17 +34,22 @@ def _read_json(path: str, field: str) -> Any:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(field, f"no such file: {path}") from None
-    except json.JSONDecodeError as err:
+    except OSError as err:
+        raise InputError(field, f"cannot read {path}: {err.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputError(field, f"{path} is not JSON: {err}") from None
 
 
-def _write_private(path: str, text: str, force: bool = False) -> None:
-    p = Path(path)
-    if p.exists() and not force:
-        raise InputError("--out", f"{path} exists; pass --force to overwrite it")
-    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+def _strict_json(text: str, field: str) -> Any:
+    """JSON as the standard defines it: ``NaN`` and ``Infinity`` are refused."""
+
+    def refuse(constant: str) -> Any:
+        raise InputError(field, f"{constant} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError:
+        raise InputError(field, f"not JSON: {text!r}") from None
 
 
 def _load_key(path: str) -> Any:
@@ -56,6 +60,9 @@ def _load_key(path: str) -> Any:
     except FileNotFoundError:
         raise InputError("--key", f"no such key file: {path} (make one with hurwicz keygen)") \
             from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError("--key", f"cannot read {path}: {getattr(err, 'strerror', err)}") \
+            from None
 
 
 def _public_key(text: str) -> str:
@@ -65,7 +72,11 @@ def _public_key(text: str) -> str:
     if Path(text).is_file():
         content = Path(text).read_text(encoding="utf-8").strip()
         if content.startswith("{"):
-            return str(json.loads(content)["public"])
+            try:
+                return str(json.loads(content)["public"])
+            except (ValueError, KeyError, TypeError):
+                raise InputError("--eligible", f"{text} is neither a key file nor a JSON "
+                                 'document with "public"') from None
         return public_hex(_load_key(text))
     return text.strip().lower()
 
@@ -91,11 +102,14 @@ def register(app: typer.Typer) -> None:
     def keygen(out: Annotated[str, typer.Option("--out", help="Private key file to write.")],
                force: Annotated[bool, typer.Option("--force")] = False,
                json_flag: JsonOpt = False) -> None:
-        """Make an Ed25519 key pair: the private key goes to --out (mode 600)."""
+        """Make an Ed25519 key pair: the private key goes to --out (mode 600, also over an
+        existing file with --force; never through a symbolic link)."""
+        from .client import write_private
         from .keys import generate_key, private_hex, public_hex
 
         key = generate_key()
-        _write_private(out, private_hex(key) + "\n", force)
+        write_private(out, private_hex(key) + "\n", overwrite=force, field="--out",
+                      exists_hint="; pass --force to overwrite it")
         _say(json_flag, {"key": out, "public": public_hex(key)}, public_hex(key))
 
     @app.command("serve")
@@ -108,25 +122,59 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option("--port")] = 8000,
         admin_token: Annotated[str | None, typer.Option(
             "--admin-token", envvar="HURWICZ_ADMIN_TOKEN",
-            help="Token required to create and close rounds.")] = None,
+            help="Token required to create and close rounds (required unless --open-admin).")
+        ] = None,
+        open_admin: Annotated[bool, typer.Option(
+            "--open-admin", help="Let anyone who reaches the server create and close rounds "
+            "(no admin token; prints a warning).")] = False,
         max_body: Annotated[int, typer.Option("--max-body", help="Largest request body in "
                                               "bytes.")] = 65536,
+        read_rate: Annotated[float, typer.Option(
+            "--read-rate", help="Reads (GET) per second allowed to each client address; "
+            "0: no limit.")] = 20.0,
+        read_burst: Annotated[int, typer.Option(
+            "--read-burst", help="Reads a client address may make at once.")] = 100,
+        witness: Annotated[list[str] | None, typer.Option(
+            "--witness", help="URL of a witness (hurwicz witness) to ask for cosignatures; "
+            "repeatable.")] = None,
     ) -> None:
         """Serve rounds over HTTP (needs the server extra)."""
+        from .client import write_private
         from .keys import generate_key, private_hex, public_hex
-        from .server import serve
+        from .server import create_app, serve
         from .service import RoundService
         from .store import open_store
 
+        if admin_token is not None and not admin_token.strip():
+            raise InputError("--admin-token", "is empty, which would let anyone create and "
+                             "close rounds; give a real token (or --open-admin)")
+        if admin_token is None and not open_admin:
+            raise InputError("--admin-token", "refusing to start without an admin token: give "
+                             "--admin-token TOKEN (or HURWICZ_ADMIN_TOKEN), or --open-admin to "
+                             "let anyone create and close rounds")
+        if admin_token is not None and open_admin:
+            raise InputError("--open-admin", "cannot be combined with an admin token (is "
+                             "HURWICZ_ADMIN_TOKEN set?)")
+        if max_body < 1 or read_rate < 0 or read_burst < 1:
+            raise InputError("--max-body", "--max-body and --read-burst must be at least 1, "
+                             "--read-rate at least 0")
         key_path = key or (db + ".key" if "://" not in db else "hurwicz-operator.key")
         if not Path(key_path).exists():
-            _write_private(key_path, private_hex(generate_key()) + "\n")
+            write_private(key_path, private_hex(generate_key()) + "\n", field="--key")
         operator = _load_key(key_path)
-        service = RoundService(open_store(db), operator)
+        from .witness import WitnessClient
+
+        service = RoundService(open_store(db), operator,
+                               witnesses=[WitnessClient(url) for url in witness or []])
+        create_app(service, admin_token, max_body, open_admin=open_admin)  # fail before binding
+        if open_admin:
+            sys.stderr.write("WARNING: --open-admin: anyone who can reach this server can "
+                             "create and close rounds\n")
         sys.stderr.write(f"hurwicz rounds on http://{host}:{port} (operator "
                          f"{public_hex(operator)}, {len(service.rounds)} rounds loaded)\n")
         sys.stderr.flush()
-        serve(service, host, port, admin_token, max_body)
+        serve(service, host, port, admin_token, max_body, open_admin=open_admin,
+              read_rate=read_rate, read_burst=read_burst)
 
     @round_app.command("create")
     def round_create(
@@ -144,6 +192,11 @@ def register(app: typer.Typer) -> None:
         unrevealed: Annotated[str, typer.Option(
             "--unrevealed", help='"exclude", or a JSON default report.')] = "exclude",
         title: Annotated[str, typer.Option("--title")] = "",
+        witness_key: Annotated[list[str] | None, typer.Option(
+            "--witness-key", help="Public key (hex or key file) of a witness named in the "
+            "rules; repeat for each. The commit phase then closes at a cosigned head.")] = None,
+        quorum: Annotated[int | None, typer.Option(
+            "--quorum", help="How many of the witnesses must cosign (default: all).")] = None,
         token: TokenOpt = None,
         json_flag: JsonOpt = False,
     ) -> None:
@@ -160,17 +213,20 @@ def register(app: typer.Typer) -> None:
         if eligible:
             spec["eligibility"] = [_public_key(k) for k in eligible]
         if unrevealed != "exclude":
-            try:
-                spec["unrevealed"] = {"default": json.loads(unrevealed)}
-            except json.JSONDecodeError:
-                raise InputError("--unrevealed", 'must be "exclude" or JSON') from None
+            spec["unrevealed"] = {"default": _strict_json(unrevealed, "--unrevealed")}
+        if witness_key:
+            keys = [_public_key(k) for k in witness_key]
+            spec["witnesses"] = {"keys": keys, "quorum": quorum or len(keys)}
+        elif quorum is not None:
+            raise InputError("--quorum", "needs --witness-key")
         created = RoundClient(server, token).create_round(spec)
         _say(json_flag, created, created["round"])
 
     @round_app.command("show")
     def round_show(round_id: Annotated[str, typer.Argument(metavar="ROUND")], server: ServerOpt,
                    json_flag: JsonOpt = False) -> None:
-        """Rules, phase, counts and outcome of a round."""
+        """Rules, phase, counts and outcome of a round (the rules are checked to hash to the
+        round id)."""
         from .client import RoundClient
 
         status = RoundClient(server).status(round_id)
@@ -217,27 +273,15 @@ def register(app: typer.Typer) -> None:
             "--name", help="Your name in the outcome (default: key prefix).")] = None,
         json_flag: JsonOpt = False,
     ) -> None:
-        """Commit to a report; the salt and the receipt are saved in --state."""
-        from .client import RoundClient
-        from .keys import public_hex
-        from .state import signed_commit
+        """Commit to a report. The report is checked against the round's mechanism and the
+        salt and signed commit are saved in --state before anything is sent; if the answer is
+        lost, run the same command again (the server returns the original receipt)."""
+        from .client import RoundClient, commit_bid
 
-        try:
-            value = json.loads(report)
-        except json.JSONDecodeError:
-            raise InputError("--report", f"not JSON: {report!r}") from None
-        if Path(state).exists():
-            raise InputError("--state", f"{state} exists (one state file per commitment)")
-        private = _load_key(key)
-        client = RoundClient(server)
-        operator = client.status(round_id)["rules"]["operator"]
-        body, salt = signed_commit(private, round_id, name or public_hex(private)[:12], value)
-        receipt = client.submit(body, operator)
-        saved = {"server": server, "round": round_id, "name": body["name"],
-                 "participant": body["participant"], "operator": operator, "report": value,
-                 "salt": salt, "receipts": [receipt]}
-        _write_private(state, json.dumps(saved, indent=1) + "\n")
-        _say(json_flag, receipt, f"committed as {body['name']}: entry #{receipt['index']}, "
+        value = _strict_json(report, "--report")
+        saved = commit_bid(RoundClient(server), _load_key(key), round_id, value, state, name)
+        receipt = saved["receipts"][0]
+        _say(json_flag, receipt, f"committed as {saved['name']}: entry #{receipt['index']}, "
              f"receipt saved in {state}")
 
     @bid_app.command("reveal")
@@ -245,17 +289,19 @@ def register(app: typer.Typer) -> None:
         key: Annotated[str, typer.Option("--key")],
         state: Annotated[str, typer.Option("--state")],
         server: Annotated[str | None, typer.Option("--server", envvar="HURWICZ_SERVER")] = None,
+        wait: Annotated[bool, typer.Option(
+            "--wait", help="Wait for the commit deadline instead of refusing before it.")]
+            = False,
         json_flag: JsonOpt = False,
     ) -> None:
-        """Reveal the report and salt kept in --state; the receipt is added to it."""
-        from .client import RoundClient
-        from .state import signed_reveal
+        """Reveal the report and salt kept in --state; the receipt is added to it. Nothing is
+        sent before the commit deadline (by your clock and the server's)."""
+        from .client import RoundClient, read_state, reveal_bid
 
-        saved = _read_json(state, "--state")
-        body = signed_reveal(_load_key(key), saved["round"], saved["report"], saved["salt"])
-        receipt = RoundClient(server or saved["server"]).submit(body, saved["operator"])
-        saved["receipts"].append(receipt)
-        _write_private(state, json.dumps(saved, indent=1) + "\n", force=True)
+        saved = read_state(state)
+        saved = reveal_bid(RoundClient(server or saved["server"]), _load_key(key), state,
+                           wait=wait)
+        receipt = saved["receipts"][-1]
         _say(json_flag, receipt, f"revealed: entry #{receipt['index']}, receipt saved in {state}")
 
     @bid_app.command("check")
@@ -285,24 +331,140 @@ def register(app: typer.Typer) -> None:
         transcript: Annotated[str, typer.Argument(metavar="TRANSCRIPT")],
         receipt: Annotated[list[str] | None, typer.Option(
             "--receipt", help="Receipt file (or a bid --state file); repeatable.")] = None,
+        head: Annotated[list[str] | None, typer.Option(
+            "--head", help="Signed tree heads seen elsewhere (a head, a monitor file, a "
+            "witness's equivocation proof, a receipt); repeatable.")] = None,
+        ack: Annotated[list[str] | None, typer.Option(
+            "--ack", help="A witness's acknowledgement of a submission the operator refused "
+            "(or a bid --state file holding some); repeatable.")] = None,
         json_flag: JsonOpt = False,
     ) -> None:
         """Check a transcript offline: signatures, Merkle tree, receipts (censorship), reveals,
-        deadlines, and the outcome recomputed. Exit 1 on any violation."""
-        from .verify import load_receipts, verify_transcript
+        deadlines, the witnessed close of the commit phase (last look), tree heads seen
+        elsewhere (equivocation), acknowledgements (censored), and the outcome recomputed.
+        Exit 1 on any violation."""
+        from .canonical import loads
+        from .verify import load_acks, load_heads, load_receipts, verify_transcript
 
-        receipts = [r for path in receipt or [] for r in
-                    load_receipts(_read_json(path, "--receipt"))]
-        report = verify_transcript(_read_json(transcript, "TRANSCRIPT"), receipts)
+        def read(path: str, field: str) -> Any:  # numbers as doubles, as every verifier reads
+            try:
+                return loads(Path(path).read_bytes(), field)
+            except FileNotFoundError:
+                raise InputError(field, f"no such file: {path}") from None
+            except OSError as err:
+                raise InputError(field, f"cannot read {path}: {err.strerror}") from None
+
+        receipts = [r for path in receipt or [] for r in load_receipts(read(path, "--receipt"))]
+        heads = [h for path in head or [] for h in load_heads(read(path, "--head"))]
+        # a bare signed tree head given as a receipt is compared as a head (equivocation),
+        # not refused for lacking an index
+        heads += [r for r in receipts if isinstance(r, dict) and "index" not in r
+                  and {"size", "root", "signature"} <= set(r)]
+        receipts = [r for r in receipts if not any(r is h for h in heads)]
+        acks = [a for path in ack or [] for a in load_acks(read(path, "--ack"))]
+        report = verify_transcript(read(transcript, "TRANSCRIPT"), receipts, heads=heads,
+                                   acks=acks)
         if json_flag:
             _say(True, report.to_dict(), "")
         else:
-            for violation in report.violations:
-                sys.stdout.write(f"VIOLATION {violation}\n")
+            for line in report.lines():
+                sys.stdout.write(line + "\n")
             state = ("open (no outcome yet)" if not report.closed else
                      "closed, outcome recomputed" if report.ok else "closed")
-            verdict = "OK" if report.ok else f"FAILED ({len(report.violations)} violations)"
+            caused = sum(len(v.consequences) for v in report.violations)
+            roots = len(report.violations)
+            verdict = "OK" if report.ok else (
+                f"FAILED ({roots} violation{'s' * (roots != 1)}"
+                + (f", {caused} consequence{'s' * (caused != 1)} of "
+                   f"{'them' if roots != 1 else 'it'}" if caused else "") + ")")
             sys.stdout.write(f"{verdict}: {report.entries} entries, root {report.root[:16]}…, "
                              f"{report.receipts} receipts checked, round {state}\n")
         if not report.ok:
             raise typer.Exit(1)
+
+    @app.command("witness")
+    def witness_command(
+        db: Annotated[str, typer.Option("--db", help="The witness's SQLite file.")] =
+            "hurwicz-witness.db",
+        key: Annotated[str | None, typer.Option(
+            "--key", help="Witness key file (made on first start if missing).")] = None,
+        host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port")] = 8100,
+    ) -> None:
+        """Run a witness: cosigns tree heads that extend the last one it cosigned (consistency
+        proofs), publishes equivocation proofs, acknowledges refused submissions."""
+        from .client import write_private
+        from .keys import generate_key, private_hex
+        from .witness import WitnessService, serve_witness
+
+        key_path = key or db + ".key"
+        if not Path(key_path).exists():
+            write_private(key_path, private_hex(generate_key()) + "\n", field="--key")
+        witness = WitnessService(db, _load_key(key_path))
+        sys.stderr.write(f"hurwicz witness on http://{host}:{port} (key {witness.public})\n")
+        sys.stderr.flush()
+        serve_witness(witness, host, port)
+
+    @app.command("monitor")
+    def monitor_command(
+        server: Annotated[str, typer.Argument(metavar="SERVER")],
+        round_id: Annotated[str, typer.Option("--round")],
+        witness: Annotated[list[str] | None, typer.Option(
+            "--witness", help="Witness URL to poll; repeatable.")] = None,
+        heads: Annotated[str | None, typer.Option(
+            "--heads", help="File keeping every head seen (default: ROUND.heads.json).")]
+            = None,
+        head: Annotated[list[str] | None, typer.Option(
+            "--head", help="Also compare these signed heads (files); repeatable.")] = None,
+        polls: Annotated[int, typer.Option("--polls", help="How many polls (0: forever).")]
+            = 1,
+        interval: Annotated[float, typer.Option("--interval", help="Seconds between polls.")]
+            = 10.0,
+        json_flag: JsonOpt = False,
+    ) -> None:
+        """Poll a server and its witnesses, keep every tree head seen, and report equivocation
+        (two heads of one size with different roots) or a fork (heads not linked by a
+        consistency proof). Exit 1 if any."""
+        import time as _time
+
+        from .canonical import loads
+        from .monitor import poll
+        from .verify import load_heads
+
+        extra = [h for path in head or [] for h in load_heads(loads(Path(path).read_bytes(),
+                                                                      "--head"))]
+        path = heads or f"{round_id}.heads.json"
+        done = 0
+        while True:
+            kept, problems, notes = poll(server, witness or [], round_id, path, extra)
+            done += 1
+            if problems or (polls and done >= polls):
+                break
+            _time.sleep(interval)
+        for note in notes:
+            sys.stderr.write(f"note: {note}\n")
+        _say(json_flag, {"ok": not problems, "heads": len(kept), "problems": problems},
+             "\n".join(f"VIOLATION {p}" for p in problems) if problems else
+             f"OK: {len(kept)} signed heads seen, consistent (kept in {path})")
+        if problems:
+            raise typer.Exit(1)
+
+    @bid_app.command("lodge")
+    def bid_lodge(
+        state: Annotated[str, typer.Option("--state")],
+        witness: Annotated[str, typer.Option("--witness", help="Witness URL.")],
+        key: Annotated[str | None, typer.Option(
+            "--key", help="Your key (to sign the reveal; not needed for the commit).")] = None,
+        server: Annotated[str | None, typer.Option("--server", envvar="HURWICZ_SERVER")] = None,
+        json_flag: JsonOpt = False,
+    ) -> None:
+        """The operator refuses your commit or reveal? Lodge it with a witness named in the
+        rules: its acknowledgement is added to --state (give the file to hurwicz verify
+        --ack, which then reports the submission as censored if it is not in the log)."""
+        from .client import RoundClient, lodge_submission
+
+        saved = _read_json(state, "--state")
+        ack = lodge_submission(RoundClient(server or saved["server"]), witness, state,
+                               _load_key(key) if key else None)
+        _say(json_flag, ack, f"acknowledged by witness {ack['ack']['witness'][:16]}… at "
+             f"{ack['ack']['time']}; saved in {state}")

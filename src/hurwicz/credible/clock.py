@@ -1,4 +1,10 @@
-"""Timestamps in rounds: ISO 8601 UTC strings with microseconds, and relative deadlines.
+"""Timestamps in rounds: ISO 8601 UTC strings with microseconds, relative deadlines, and the
+steady time a round's log is stamped with.
+
+Wall time is only attested data: a log's order is its index, and the time stamped on each entry
+never goes backwards — :func:`steady_time` follows the wall clock, but after a backward step of
+the wall clock it keeps counting from the previous stamp with the monotonic clock, so an honest
+commit is never refused because NTP (or an operator) moved the clock back.
 
 Example:
     >>> parse_time("2026-01-02T03:04:05Z").isoformat()
@@ -49,13 +55,38 @@ def parse_time(text: str, field: str = "time", now: datetime | None = None) -> d
     """
     if not isinstance(text, str):
         raise InputError(field, f"must be an ISO 8601 time string, got {text!r}")
+    if len(text) > 64:
+        raise InputError(field, "is too long for a time (at most 64 characters)")
     rel = _RELATIVE.match(text.strip())
-    if rel:
-        return (now or utc_now()) + timedelta(seconds=float(rel[1]) * _UNITS[rel[2]])
     try:
+        if rel:
+            return (now or utc_now()) + timedelta(seconds=float(rel[1]) * _UNITS[rel[2]])
         moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            raise InputError(field, f"needs a time zone (e.g. a trailing Z): {text!r}")
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError) as err:
+        if isinstance(err, InputError):
+            raise
+        if rel or isinstance(err, OverflowError) or "out of range" in str(err):
+            raise InputError(field, f"{text!r} is outside the range of dates (years 1 to "
+                             "9999)") from None
         raise InputError(field, f"not an ISO 8601 time or +N[s|m|h|d]: {text!r}") from None
-    if moment.tzinfo is None:
-        raise InputError(field, f"needs a time zone (e.g. a trailing Z): {text!r}")
-    return moment.astimezone(UTC)
+
+
+def steady_time(wall: datetime, monotonic: float, last: datetime | None,
+                last_monotonic: float) -> datetime:
+    """The time to stamp on a log's next entry: the wall time, but never earlier than the last
+    stamp plus the monotonic time elapsed since it (so stamps never go backwards, and after a
+    backward step of the wall clock deadlines are still judged on the time really elapsed).
+
+    Example:
+        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> format_time(steady_time(t - timedelta(hours=1), 5.0, t, 3.0))  # clock stepped back
+        '2026-01-01T00:00:02.000000Z'
+        >>> format_time(steady_time(t + timedelta(hours=1), 5.0, t, 3.0))  # or forward
+        '2026-01-01T01:00:00.000000Z'
+    """
+    if last is None:
+        return wall
+    return max(wall, last + timedelta(seconds=max(0.0, monotonic - last_monotonic)))

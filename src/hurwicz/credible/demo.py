@@ -89,5 +89,5 @@ def run_example(example: dict[str, Any], console: Console) -> None:
         console.print(f"the operator drops {victim}'s reveal and re-signs: verify without "
                       f"receipts says {'OK' if alone.ok else 'FAILED'}; with {victim}'s receipts:",
                       highlight=False)
-        for violation in with_receipts.violations:
-            console.print(f"  {violation}", highlight=False)
+        for line in with_receipts.lines():
+            console.print(f"  {line}", highlight=False)

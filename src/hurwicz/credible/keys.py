@@ -1,10 +1,20 @@
 """Ed25519 keys, signatures and their text encodings (via ``cryptography``).
 
+Every signature is domain-separated: what is signed is ``signing_bytes(kind, document)``, the
+ASCII line ``hurwicz/1 <kind>`` and a newline, then the canonical JSON (RFC 8785) of the
+document. ``<kind>`` names the message (:data:`SIGNATURE_KINDS`) and ``hurwicz/1`` the protocol
+version, so a signature made for one kind of message (or one version) never verifies as another.
+
 Example:
     >>> key = generate_key()
-    >>> sig = sign(key, {"bid": 10})
-    >>> verify(public_hex(key), {"bid": 10}, sig), verify(public_hex(key), {"bid": 11}, sig)
-    (True, False)
+    >>> sig = sign(key, "commit", {"bid": 10})
+    >>> verify(public_hex(key), "commit", {"bid": 10}, sig)
+    True
+    >>> verify(public_hex(key), "commit", {"bid": 11}, sig), verify(public_hex(key), "reveal",
+    ...                                                              {"bid": 10}, sig)
+    (False, False)
+    >>> signing_bytes("tree_head", {"size": 1})
+    b'hurwicz/1 tree_head\\n{"size":1}'
 """
 
 from __future__ import annotations
@@ -21,6 +31,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from hurwicz.core.errors import InputError
 
 from .canonical import canonical_bytes
+
+#: The protocol version every signature commits to.
+PROTOCOL = "hurwicz/1"
+#: What hurwicz signs: participants sign their ``commit`` and ``reveal`` entries, the operator
+#: signs ``tree_head`` and ``receipt`` documents, witnesses sign ``cosignature`` (of a tree
+#: head, at their own time) and ``ack`` (of a submission lodged with them).
+SIGNATURE_KINDS = frozenset({"commit", "reveal", "tree_head", "receipt", "cosignature", "ack"})
+_PREFIXES = {kind: f"{PROTOCOL} {kind}\n".encode("ascii") for kind in SIGNATURE_KINDS}
 
 try:
     from nacl.bindings import crypto_sign_open as _sodium_open
@@ -76,24 +94,58 @@ def public_hex(key: Ed25519PrivateKey) -> str:
                                          serialization.PublicFormat.Raw).hex()
 
 
-def sign(key: Ed25519PrivateKey, document: Any) -> str:
-    """Hex signature over the canonical encoding of ``document``.
+def signing_prefix(kind: str) -> bytes:
+    """``b"hurwicz/1 <kind>\\n"``, the domain-separation line that starts every signed message.
 
     Example:
-        >>> len(sign(generate_key(), {"a": 1}))
+        >>> signing_prefix("receipt")
+        b'hurwicz/1 receipt\\n'
+        >>> signing_prefix("close")
+        Traceback (most recent call last):
+        ...
+        hurwicz.core.errors.InputError: kind: 'close' is not signed; signed kinds: ack, ...
+    """
+    try:
+        return _PREFIXES[kind]
+    except (KeyError, TypeError):
+        raise InputError("kind", f"{kind!r} is not signed; signed kinds: "
+                         f"{', '.join(sorted(SIGNATURE_KINDS))}") from None
+
+
+def signing_bytes(kind: str, document: Any) -> bytes:
+    """The exact bytes signed for a message of ``kind``: :func:`signing_prefix` then the
+    canonical JSON of ``document``.
+
+    Example:
+        >>> signing_bytes("commit", {"b": 1, "a": "x"})
+        b'hurwicz/1 commit\\n{"a":"x","b":1}'
+    """
+    return signing_prefix(kind) + canonical_bytes(document)
+
+
+def sign(key: Ed25519PrivateKey, kind: str, document: Any) -> str:
+    """Hex Ed25519 signature of :func:`signing_bytes` ``(kind, document)``.
+
+    Example:
+        >>> len(sign(generate_key(), "receipt", {"a": 1}))
         128
     """
-    return key.sign(canonical_bytes(document)).hex()
+    return key.sign(signing_bytes(kind, document)).hex()
 
 
-def verify(public: str, document: Any, signature: str) -> bool:
-    """Whether ``signature`` is a valid signature of ``document`` by ``public``.
+def verify(public: str, kind: str, document: Any, signature: str) -> bool:
+    """Whether ``signature`` is ``public``'s signature of ``document`` as a message of
+    ``kind``. A document that has no canonical form does not verify.
 
     Example:
-        >>> verify("00" * 32, {"a": 1}, "00" * 64)
+        >>> verify("00" * 32, "commit", {"a": 1}, "00" * 64)
         False
     """
-    return verify_bytes(public, canonical_bytes(document), signature)
+    try:
+        message = signing_bytes(kind, document)
+    except InputError:
+        return False
+    return verify_bytes(public, message, signature)
 
 
 def verify_bytes(public: str, message: bytes, signature: str) -> bool:
@@ -109,7 +161,7 @@ def verify_bytes(public: str, message: bytes, signature: str) -> bool:
     """
     try:
         pub, sig = bytes.fromhex(public), bytes.fromhex(signature)
-    except ValueError:
+    except (ValueError, TypeError):
         return False
     if len(pub) != 32 or len(sig) != 64:
         return False

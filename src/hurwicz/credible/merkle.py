@@ -170,7 +170,10 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
 class MerkleLog:
     """An append-only RFC 6962 tree kept as its frontier (the roots of its perfect subtrees),
     so that appending and reading the root cost O(log n). ``roots[k]`` is the root after the
-    first ``k`` leaves (kept for signed tree heads of earlier sizes).
+    first ``k`` leaves (kept for signed tree heads of earlier sizes). Every perfect subtree's
+    hash is kept too (about 2n hashes in all), so that inclusion and consistency proofs for
+    any earlier size are read off the stored nodes with O(log n) hashing, never by rehashing
+    the log.
 
     Example:
         >>> log = MerkleLog()
@@ -184,6 +187,8 @@ class MerkleLog:
         self.leaves: list[bytes] = []
         self._frontier: list[tuple[int, bytes]] = []  # (height, hash), heights decreasing
         self.roots: list[bytes] = [hashlib.sha256(b"").digest()]
+        # _levels[h][i]: the hash of the perfect subtree over leaves [i * 2**h, (i + 1) * 2**h)
+        self._levels: list[list[bytes]] = [self.leaves]
 
     @property
     def size(self) -> int:
@@ -203,6 +208,9 @@ class MerkleLog:
             _, left = self._frontier.pop()
             node = node_hash(left, node)
             height += 1
+            if height == len(self._levels):
+                self._levels.append([])
+            self._levels[height].append(node)
         self._frontier.append((height, node))
         root = self._frontier[-1][1]
         for _, left in reversed(self._frontier[:-1]):
@@ -219,6 +227,78 @@ class MerkleLog:
         """
         return self.roots[self.size if size is None else size]
 
+    def subtree_hash(self, start: int, end: int) -> bytes:
+        """MTH of the leaves ``[start, end)`` from the stored nodes: a perfect, aligned range is
+        one lookup; any other range is split as RFC 6962 splits it.
+
+        Example:
+            >>> log = MerkleLog()
+            >>> for leaf in [b"a", b"b", b"c"]:
+            ...     _ = log.append(leaf_hash(leaf))
+            >>> log.subtree_hash(1, 3) == merkle_root([b"b", b"c"])
+            True
+        """
+        n = end - start
+        if not 0 <= start < end <= self.size:
+            raise IndexError(f"range [{start}, {end}) is not inside a log of {self.size}")
+        height = n.bit_length() - 1
+        if n == 1 << height and start % n == 0:
+            return self._levels[height][start >> height]
+        k = _split(n)
+        return node_hash(self.subtree_hash(start, start + k), self.subtree_hash(start + k, end))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """PATH(index, D[size]) (RFC 6962 §2.1.1) for the first ``size`` leaves (default: all),
+        in O(log n) hashes.
+
+        Example:
+            >>> log = MerkleLog()
+            >>> for leaf in [b"a", b"b", b"c", b"d", b"e"]:
+            ...     _ = log.append(leaf_hash(leaf))
+            >>> log.inclusion_proof(1, 4) == inclusion_proof([b"a", b"b", b"c", b"d"], 1)
+            True
+        """
+        size = self.size if size is None else size
+        if not 0 <= index < size <= self.size:
+            raise IndexError(f"leaf {index} is not in a tree of {size} (log of {self.size})")
+        path, start, end = [], 0, size
+        while end - start > 1:
+            k = _split(end - start)
+            if index < start + k:
+                path.append(self.subtree_hash(start + k, end))
+                end = start + k
+            else:
+                path.append(self.subtree_hash(start, start + k))
+                start += k
+        return path[::-1]
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """PROOF(old_size, D[new_size]) (RFC 6962 §2.1.2) in O(log n) hashes.
+
+        Example:
+            >>> log = MerkleLog()
+            >>> for leaf in [b"a", b"b", b"c"]:
+            ...     _ = log.append(leaf_hash(leaf))
+            >>> log.consistency_proof(1) == consistency_proof([b"a", b"b", b"c"], 1)
+            True
+        """
+        new_size = self.size if new_size is None else new_size
+        if not 0 < old_size <= new_size <= self.size:
+            raise IndexError(f"need 0 < old size {old_size} <= new size {new_size} <= "
+                             f"{self.size}")
+        path, start, end, m, complete = [], 0, new_size, old_size, True
+        while m != end - start:
+            k = _split(end - start)
+            if m <= k:
+                path.append(self.subtree_hash(start + k, end))
+                end = start + k
+            else:
+                path.append(self.subtree_hash(start, start + k))
+                start, m, complete = start + k, m - k, False
+        if not complete:
+            path.append(self.subtree_hash(start, end))
+        return path[::-1]
+
 
 def root_of_hashes(hashes: Sequence[bytes]) -> bytes:
     """The Merkle root of already hashed leaves.
@@ -227,7 +307,57 @@ def root_of_hashes(hashes: Sequence[bytes]) -> bytes:
         >>> root_of_hashes([leaf_hash(b"a"), leaf_hash(b"b")]) == merkle_root([b"a", b"b"])
         True
     """
-    log = MerkleLog()
-    for h in hashes:
-        log.append(h)
-    return log.root()
+    return HashedTree(hashes).root()
+
+
+class HashedTree:
+    """A fixed RFC 6962 tree over leaf hashes, built level by level in one pass (about n node
+    hashes): the root of any prefix is then read off in O(log n) — what a verifier needs to
+    check a transcript's signed head and the earlier heads in every receipt.
+
+    Example:
+        >>> tree = HashedTree([leaf_hash(x) for x in [b"a", b"b", b"c"]])
+        >>> tree.root() == merkle_root([b"a", b"b", b"c"])
+        True
+        >>> tree.root(2) == merkle_root([b"a", b"b"])
+        True
+    """
+
+    def __init__(self, hashes: Sequence[bytes]) -> None:
+        self.leaves = list(hashes)
+        sha256 = hashlib.sha256
+        # _levels[h][i]: the perfect subtree over leaves [i * 2**h, (i + 1) * 2**h)
+        self._levels = [self.leaves]
+        level = self.leaves
+        while len(level) > 1:
+            level = [sha256(b"\x01" + left + right).digest()
+                     for left, right in zip(level[0::2], level[1::2])]
+            self._levels.append(level)
+
+    @property
+    def size(self) -> int:
+        """Number of leaves."""
+        return len(self.leaves)
+
+    def root(self, size: int | None = None) -> bytes:
+        """MTH of the first ``size`` leaves (default: all): the perfect subtrees of the binary
+        decomposition of ``size``, folded from the right as RFC 6962 splits.
+
+        Example:
+            >>> HashedTree([]).root().hex()[:8]
+            'e3b0c442'
+        """
+        size = self.size if size is None else size
+        if not 0 <= size <= self.size:
+            raise IndexError(f"size {size} is not in 0..{self.size}")
+        if size == 0:
+            return hashlib.sha256(b"").digest()
+        nodes, start = [], 0
+        for height in range(size.bit_length() - 1, -1, -1):
+            if size >> height & 1:
+                nodes.append(self._levels[height][start >> height])
+                start += 1 << height
+        root = nodes[-1]
+        for left in reversed(nodes[:-1]):
+            root = node_hash(left, root)
+        return root

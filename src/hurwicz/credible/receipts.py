@@ -1,8 +1,10 @@
 """Signed tree heads and receipts.
 
-A tree head ``{"round", "size", "root", "time"}`` is signed by the operator's key; a receipt
-``{"round", "index", "entry_hash", "tree_head"}`` (also signed) proves that the entry with that
-RFC 6962 leaf hash was accepted at ``index`` and that the log then had the signed head.
+A tree head ``{"round", "size", "root", "time"}`` is signed by the operator's key as a
+``tree_head`` message; a receipt ``{"round", "index", "entry_hash", "tree_head"}`` (the tree
+head with its signature inside) is signed as a ``receipt`` message, and proves that the entry
+with that RFC 6962 leaf hash was accepted at ``index`` and that the log then had the signed
+head. (See :func:`hurwicz.credible.keys.signing_bytes` for the bytes signed.)
 
 Example:
     >>> from hurwicz.credible.keys import generate_key, public_hex
@@ -17,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,16 +31,41 @@ from .merkle import leaf_hash
 
 HEAD_FIELDS = ("round", "size", "root", "time")
 RECEIPT_FIELDS = ("round", "index", "entry_hash", "tree_head")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX128 = re.compile(r"^[0-9a-f]{128}$")
 
 
-def entry_leaf(entry: Mapping[str, Any]) -> bytes:
-    """The RFC 6962 leaf hash of an entry's canonical bytes.
+def entry_leaf(entry: Any) -> bytes:
+    """The RFC 6962 leaf hash of an entry: SHA-256(0x00 ‖ canonical JSON of the entry).
 
     Example:
-        >>> entry_leaf({"kind": "close"}).hex()[:4] == entry_leaf({"kind": "close"}).hex()[:4]
-        True
+        >>> entry_leaf({"kind": "close"}).hex()[:16]
+        '67bd8cace1547023'
     """
-    return leaf_hash(canonical_bytes(dict(entry)))
+    return leaf_hash(canonical_bytes(entry))
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _shape_problem(document: Mapping[str, Any], what: str, fields: tuple[str, ...]) -> str | None:
+    for name in (*fields, "signature"):
+        if name not in document:
+            return f"{what} lacks {name}"
+    checks = {"round": lambda v: isinstance(v, str), "size": _is_count, "index": _is_count,
+              "time": lambda v: isinstance(v, str),
+              "root": lambda v: isinstance(v, str) and bool(_HEX64.match(v)),
+              "entry_hash": lambda v: isinstance(v, str) and bool(_HEX64.match(v)),
+              "tree_head": lambda v: isinstance(v, dict),
+              "signature": lambda v: isinstance(v, str) and bool(_HEX128.match(v))}
+    expected = {"round": "a string", "size": "a count", "index": "a count", "time": "a string",
+                "root": "64 hex digits", "entry_hash": "64 hex digits",
+                "tree_head": "an object", "signature": "128 hex digits"}
+    for name in (*fields, "signature"):
+        if not checks[name](document[name]):
+            return f"{what} {name} is not {expected[name]}"
+    return None
 
 
 def sign_tree_head(key: Ed25519PrivateKey, round_id: str, size: int, root: str,
@@ -50,7 +78,7 @@ def sign_tree_head(key: Ed25519PrivateKey, round_id: str, size: int, root: str,
         ['root', 'round', 'signature', 'size', 'time']
     """
     head = {"round": round_id, "size": size, "root": root, "time": time}
-    return {**head, "signature": sign(key, head)}
+    return {**head, "signature": sign(key, "tree_head", head)}
 
 
 def sign_receipt(key: Ed25519PrivateKey, round_id: str, index: int, entry_hash: str,
@@ -64,7 +92,7 @@ def sign_receipt(key: Ed25519PrivateKey, round_id: str, index: int, entry_hash: 
     """
     body = {"round": round_id, "index": index, "entry_hash": entry_hash,
             "tree_head": dict(tree_head)}
-    return {**body, "signature": sign(key, body)}
+    return {**body, "signature": sign(key, "receipt", body)}
 
 
 def head_problems(head: Mapping[str, Any], operator: str) -> list[str]:
@@ -74,11 +102,13 @@ def head_problems(head: Mapping[str, Any], operator: str) -> list[str]:
         >>> head_problems({"round": "r"}, "00" * 32)[0]
         'tree head lacks size'
     """
-    for name in (*HEAD_FIELDS, "signature"):
-        if name not in head:
-            return [f"tree head lacks {name}"]
+    if not isinstance(head, Mapping):
+        return ["tree head is not an object"]
+    problem = _shape_problem(head, "tree head", HEAD_FIELDS)
+    if problem:
+        return [problem]
     body = {k: head[k] for k in HEAD_FIELDS}
-    if not verify(operator, body, str(head["signature"])):
+    if not verify(operator, "tree_head", body, head["signature"]):
         return ["tree head is not signed by the operator"]
     return []
 
@@ -90,17 +120,19 @@ def receipt_problems(receipt: Mapping[str, Any], operator: str) -> list[str]:
         >>> receipt_problems({}, "00" * 32)
         ['receipt lacks round']
     """
-    for name in (*RECEIPT_FIELDS, "signature"):
-        if name not in receipt:
-            return [f"receipt lacks {name}"]
+    if not isinstance(receipt, Mapping):
+        return ["receipt is not an object"]
+    problem = _shape_problem(receipt, "receipt", RECEIPT_FIELDS)
+    if problem:
+        return [problem]
     body = {k: receipt[k] for k in RECEIPT_FIELDS}
-    if not verify(operator, body, str(receipt["signature"])):
+    if not verify(operator, "receipt", body, receipt["signature"]):
         return ["receipt is not signed by the operator"]
     head = receipt["tree_head"]
-    problems = head_problems(head, operator) if isinstance(head, dict) else ["bad tree head"]
-    if not problems and (head["round"] != receipt["round"]
-                         or not isinstance(receipt["index"], int)
-                         or not 0 <= receipt["index"] < head["size"]):
+    problems = head_problems(head, operator)
+    if not problems and head["round"] != receipt["round"]:
+        problems.append("receipt and its tree head are for different rounds")
+    if not problems and not receipt["index"] < head["size"]:
         problems.append("receipt index is not inside its tree head")
     return problems
 

@@ -35,18 +35,26 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hurwicz.auditing.spec import audit_spec
 from hurwicz.core.errors import HurwiczError
 
-from .canonical import commitment
+from .canonical import canonical_bytes, commitment
 from .clock import parse_time
 from .keys import public_hex, sign, verify
-from .rules import compute_outcome, round_id, round_mechanism, rules_hash
+from .rules import (
+    check_json_data,
+    check_report,
+    check_rules_document,
+    compute_outcome,
+    round_id,
+    round_mechanism,
+    rules_hash,
+)
 
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_HEX64 = re.compile(r"[0-9a-f]{64}")  # always used with fullmatch ("$" allows a newline)
+_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 COMMIT_FIELDS = frozenset({"kind", "round", "participant", "name", "commitment", "signature"})
 REVEAL_FIELDS = frozenset({"kind", "round", "participant", "report", "salt", "signature"})
+PHASE_FIELDS = frozenset({"kind", "round", "phase", "size", "root", "cosignatures"})
 
 
 class RoundError(HurwiczError):
@@ -61,6 +69,20 @@ class RoundError(HurwiczError):
     def __init__(self, field: str | None, message: str, status: int = 422) -> None:
         super().__init__(message, field)
         self.status = status
+
+
+def check_name(name: Any) -> None:
+    """Refuse a participant name that is not 1-64 characters from ``A-Z a-z 0-9 _ . -``.
+
+    Example:
+        >>> check_name("alice")
+        >>> check_name("alice\\n")
+        Traceback (most recent call last):
+        ...
+        hurwicz.credible.state.RoundError: name: must be 1-64 characters from A-Z a-z 0-9 _ . -
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise RoundError("name", "must be 1-64 characters from A-Z a-z 0-9 _ . -")
 
 
 def signed_payload(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,7 +108,7 @@ def signed_commit(key: Ed25519PrivateKey, round_id: str, name: str, report: Any,
     salt = salt or secrets.token_hex(32)
     body = {"kind": "commit", "round": round_id, "participant": public_hex(key), "name": name,
             "commitment": commitment(round_id, report, salt)}
-    return {**body, "signature": sign(key, body)}, salt
+    return {**body, "signature": sign(key, "commit", body)}, salt
 
 
 def signed_reveal(key: Ed25519PrivateKey, round_id: str, report: Any,
@@ -100,7 +122,7 @@ def signed_reveal(key: Ed25519PrivateKey, round_id: str, report: Any,
     """
     body = {"kind": "reveal", "round": round_id, "participant": public_hex(key),
             "report": report, "salt": salt}
-    return {**body, "signature": sign(key, body)}
+    return {**body, "signature": sign(key, "reveal", body)}
 
 
 @dataclass
@@ -117,11 +139,15 @@ class RoundState:
     commits: dict[str, dict[str, Any]] = field(default_factory=dict)  # participant -> entry
     names: dict[str, str] = field(default_factory=dict)  # name -> participant
     reveals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    indices: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, participant)
     closed: dict[str, Any] | None = None
+    phase: dict[str, Any] | None = None  # witnessed rounds: the entry closing the commit phase
+    phase_index: int | None = None
     last_time: datetime | None = None
     size: int = 0
 
     def __post_init__(self) -> None:
+        check_rules_document(self.rules)
         self.round_id = round_id(self.rules)
         self.mechanism = round_mechanism(self.rules)
         schedule = self.rules["schedule"]
@@ -129,6 +155,7 @@ class RoundState:
         self.reveal_deadline = parse_time(schedule["reveal_deadline"])
         elig = self.rules["eligibility"]
         self.eligible = None if elig == "open" else frozenset(elig["keys"])
+        self.witnesses = self.rules.get("witnesses")
 
     # --- the first entry -----------------------------------------------------------------
     def rules_entry(self, received: str) -> dict[str, Any]:
@@ -144,6 +171,7 @@ class RoundState:
     # --- judging entries -----------------------------------------------------------------
     def _time(self, entry: Mapping[str, Any]) -> datetime:
         moment = parse_time(entry.get("received"), "received")
+        self._parsed = (entry.get("received"), moment)  # for apply, which records it
         if self.last_time is not None and moment < self.last_time:
             raise RoundError("received", "time goes backwards in the log")
         return moment
@@ -153,17 +181,22 @@ class RoundState:
         if missing:
             raise RoundError(sorted(missing)[0], "is required")
         if extra:
-            raise RoundError(sorted(extra)[0], "is not a field of this entry")
+            raise RoundError(str(sorted(map(str, extra))[0]), "is not a field of this entry")
+        for name in sorted(fields):
+            try:
+                check_json_data(entry[name], name)
+            except HurwiczError as err:
+                raise RoundError(err.field, err.message) from None
         if self.closed is not None:
             raise RoundError("round", "the round is closed", 409)
         if entry["round"] != self.round_id:
             raise RoundError("round", f"signed for round {entry['round']!r}, not "
                              f"{self.round_id!r} (replay from another round?)", 409)
         participant = entry["participant"]
-        if not isinstance(participant, str) or not _HEX64.match(participant):
+        if not isinstance(participant, str) or not _HEX64.fullmatch(participant):
             raise RoundError("participant", "must be a 64-hex Ed25519 public key")
-        if self.check_signatures and not verify(participant, signed_payload(entry),
-                                                str(entry["signature"])):
+        if self.check_signatures and not verify(participant, entry["kind"],
+                                                signed_payload(entry), str(entry["signature"])):
             raise RoundError("signature", "not a valid signature by the participant's key", 401)
         if self.eligible is not None and participant not in self.eligible:
             raise RoundError("participant", "is not eligible in this permissioned round", 403)
@@ -182,6 +215,10 @@ class RoundState:
             return
         if kind == "commit":
             self._common(entry, COMMIT_FIELDS)
+            if self.phase is not None:
+                raise RoundError("last_look", f"a commit logged after the commit phase closed "
+                                 f"at the witnessed head of size {self.phase['size']} (entry "
+                                 f"#{self.phase_index}): a late or shill commit", 409)
             moment = self._time(entry)
             if moment > self.commit_deadline:
                 raise RoundError("received", "late commit: after the commit deadline "
@@ -190,11 +227,11 @@ class RoundState:
                 raise RoundError("participant", "has already committed in this round "
                                  "(duplicate or replayed submission)", 409)
             name = entry["name"]
-            if not isinstance(name, str) or not _NAME.match(name):
-                raise RoundError("name", "must be 1-64 characters from A-Z a-z 0-9 _ . -")
+            check_name(name)
             if name in self.names:
                 raise RoundError("name", f"{name!r} is taken in this round", 409)
-            if not isinstance(entry["commitment"], str) or not _HEX64.match(entry["commitment"]):
+            if (not isinstance(entry["commitment"], str)
+                    or not _HEX64.fullmatch(entry["commitment"])):
                 raise RoundError("commitment", "must be 64 hex digits (SHA-256)")
         elif kind == "reveal":
             self._common(entry, REVEAL_FIELDS)
@@ -205,6 +242,9 @@ class RoundState:
             if moment > self.reveal_deadline:
                 raise RoundError("received", "late reveal: after the reveal deadline "
                                  f"{self.rules['schedule']['reveal_deadline']}", 409)
+            if self.witnesses is not None and self.phase is None:
+                raise RoundError("phase", "early reveal: the commit phase has not closed at a "
+                                 "witnessed tree head yet", 425)
             participant = entry["participant"]
             if participant not in self.commits:
                 raise RoundError("participant", "has no commitment in this round", 409)
@@ -221,21 +261,73 @@ class RoundState:
                 raise RoundError("report", "report and salt do not match the commitment")
             name = self.commits[participant]["name"]
             try:
-                self.mechanism.parse_input(audit_spec(self.mechanism).with_reports(
-                    self.rules["input"], {name: entry["report"]}))
-            except (HurwiczError, ValueError, TypeError, KeyError) as err:
-                raise RoundError("report", f"not a valid report for {self.mechanism.name}: "
-                                 f"{err}") from None
+                check_report(self.mechanism, self.rules["input"], name, entry["report"])
+            except HurwiczError as err:
+                raise RoundError("report", err.message) from None
+        elif kind == "phase":
+            self.check_phase(entry)
         elif kind == "close":
             moment = self._time(entry)
             if self.closed is not None:
                 raise RoundError("round", "the round is already closed", 409)
+            if self.witnesses is not None and self.phase is None:
+                raise RoundError("phase", "too early to close: the commit phase has not "
+                                 "closed at a witnessed tree head", 425)
             if moment < self.reveal_deadline and not (
                     moment > self.commit_deadline and len(self.reveals) == len(self.commits)):
                 raise RoundError("received", "too early to close: wait for the reveal deadline "
                                  "(or, after the commit deadline, for every reveal)", 425)
         else:
             raise RoundError("kind", f"unknown entry kind {kind!r}")
+
+    def check_phase(self, entry: Mapping[str, Any]) -> None:
+        """Judge the entry that closes the commit phase of a witnessed round: it stands at
+        index ``size`` and carries ``quorum`` cosignatures, by named witnesses at their time
+        no earlier than the commit deadline, of the tree head of that size (whose root the
+        caller checks against the log: this state does not hash entries)."""
+        from .witness import check_cosignatures
+
+        if self.witnesses is None:
+            raise RoundError("kind", "a phase entry in a round whose rules name no witnesses")
+        missing, extra = PHASE_FIELDS - set(entry), set(entry) - PHASE_FIELDS - {"received"}
+        if missing or extra:
+            raise RoundError("phase", f"must have exactly the fields {sorted(PHASE_FIELDS)} "
+                             "and received")
+        self._time(entry)
+        if self.closed is not None or self.phase is not None:
+            raise RoundError("phase", "the commit phase is already closed", 409)
+        if entry["round"] != self.round_id or entry["phase"] != "reveal":
+            raise RoundError("phase", "must open the reveal phase of this round")
+        if type(entry["size"]) is not int or entry["size"] != self.size:
+            raise RoundError("phase", f"closes the commit phase at size {entry['size']!r}, but "
+                             f"stands at index {self.size}")
+        if not isinstance(entry["root"], str) or not _HEX64.fullmatch(entry["root"]):
+            raise RoundError("phase", "root must be 64 hex digits")
+        problems = check_cosignatures(self.witnesses, self.round_id, entry["size"],
+                                      entry["root"], entry["cosignatures"],
+                                      self.commit_deadline)
+        if problems:
+            raise RoundError("cosignatures", "; ".join(problems))
+
+    def logged_index(self, body: Mapping[str, Any]) -> int | None:
+        """The index of the logged commit or reveal that ``body`` repeats exactly (a retry, or
+        an on-path replay of the participant's own submission), else ``None``.
+
+        Example:
+            >>> RoundState.logged_index.__name__
+            'logged_index'
+        """
+        kind, participant = body.get("kind"), body.get("participant")
+        logged = {"commit": self.commits, "reveal": self.reveals}.get(str(kind), {})
+        if not isinstance(participant, str) or participant not in logged:
+            return None
+        previous = {k: v for k, v in logged[participant].items() if k != "received"}
+        try:
+            same = canonical_bytes(previous) == canonical_bytes(
+                {k: v for k, v in body.items() if k != "received"})
+        except (HurwiczError, ValueError, TypeError):
+            return None
+        return self.indices[(str(kind), participant)] if same else None
 
     def apply(self, entry: Mapping[str, Any]) -> dict[str, Any]:
         """Check ``entry`` and, if the rules accept it, record it.
@@ -248,14 +340,20 @@ class RoundState:
         if kind == "commit":
             self.commits[entry["participant"]] = entry
             self.names[entry["name"]] = entry["participant"]
+            self.indices[("commit", entry["participant"])] = self.size
         elif kind == "reveal":
             self.reveals[entry["participant"]] = entry
+            self.indices[("reveal", entry["participant"])] = self.size
+        elif kind == "phase":
+            self.phase, self.phase_index = entry, self.size
         elif kind == "close":
             expected = self.close_entry(entry["received"])
             if entry != expected:
                 raise RoundError("outcome", _first_difference(entry, expected))
             self.closed = entry
-        self.last_time = parse_time(entry["received"])
+        parsed = getattr(self, "_parsed", None)
+        self.last_time = parsed[1] if parsed and parsed[0] == entry["received"] else \
+            parse_time(entry["received"])
         self.size += 1
         return entry
 
