@@ -381,3 +381,31 @@ def test_rounds_run_mechanisms_of_every_family(service, clock, spec, reports, ch
     rid, _, receipts, closed = run_round(service, clock, reports, spec=full)
     assert check(closed["outcome"]), closed["outcome"]
     assert verify_transcript(service.transcript(rid), all_receipts(receipts)).ok
+
+
+@pytest.mark.parametrize("field", ["commit_deadline", "reveal_deadline"])
+def test_published_rules_with_a_relative_deadline_are_refused(finished, field):
+    """A deadline in published rules must be absolute: "+3650d" would be read relative to
+    each verifier's clock, a deadline that never passes (late commits would always look in
+    time)."""
+    from hurwicz.core.errors import HurwiczError
+    from hurwicz.credible.rules import check_rules_document
+    from hurwicz.credible.state import RoundState
+
+    service, rid, _ = finished
+    rules = copy.deepcopy(service.transcript(rid)["entries"][0]["rules"])
+    rules["schedule"][field] = "+3650d"
+    with pytest.raises(HurwiczError, match=f"schedule.{field}.*absolute"):
+        check_rules_document(rules)
+    with pytest.raises(HurwiczError, match="absolute"):
+        RoundState(rules)
+
+
+def test_a_logged_entry_with_a_relative_time_is_refused(finished, operator):
+    """Logged times are absolute: "+0s" would be "whenever the log is read"."""
+    service, rid, _ = finished
+    t = service.transcript(rid)
+    t["entries"][1]["received"] = "+0s"  # alice's commit
+    report = verify_transcript(resign(operator, t))
+    assert not report.ok
+    assert any("absolute" in v.message for v in report.all_violations())

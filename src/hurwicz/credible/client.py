@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hurwicz.core.errors import HurwiczError, InputError
 
 from .canonical import canonical_bytes
-from .clock import parse_time, utc_now
+from .clock import parse_absolute_time, utc_now
 from .keys import public_hex
 from .receipts import entry_leaf, receipt_problems
 from .rules import check_report, round_id, round_mechanism
@@ -314,7 +314,7 @@ def commit_bid(client: RoundClient, key: Ed25519PrivateKey, rid: str, report: An
         eligible = rules["eligibility"]
         if eligible != "open" and participant not in eligible["keys"]:
             raise InputError("--key", f"this key is not eligible in round {rid}")
-        if now() > parse_time(rules["schedule"]["commit_deadline"]):
+        if now() > parse_absolute_time(rules["schedule"]["commit_deadline"]):
             raise InputError("--round", "the commit deadline "
                              f"{rules['schedule']['commit_deadline']} has passed")
         check_report(round_mechanism(rules), rules["input"], name, report, "--report")
@@ -357,7 +357,7 @@ def reveal_bid(client: RoundClient, key: Ed25519PrivateKey, state: str | os.Path
     if len(receipts) >= 2:
         return saved  # revealed already
     schedule = status["rules"]["schedule"]
-    deadline = parse_time(schedule["commit_deadline"])
+    deadline = parse_absolute_time(schedule["commit_deadline"])
     patience = 120.0  # seconds to wait for a server whose clock lags behind ours
     while True:
         left = (deadline - now()).total_seconds()
@@ -403,7 +403,7 @@ def check_phase_closed(client: RoundClient, status: Mapping[str, Any],
         raise ServerError(f"entry #{index} does not close the commit phase", "phase")
     problems = check_cosignatures(rules["witnesses"], rid, entry.get("size"), entry.get("root"),
                                   entry.get("cosignatures"),
-                                  parse_time(rules["schedule"]["commit_deadline"]))
+                                  parse_absolute_time(rules["schedule"]["commit_deadline"]))
     if problems:
         raise ServerError(f"the commit phase's close is not witnessed: {problems[0]}; nothing "
                           "was sent", "phase")

@@ -74,6 +74,25 @@ def parse_time(text: str, field: str = "time", now: datetime | None = None) -> d
         raise InputError(field, f"not an ISO 8601 time or +N[s|m|h|d]: {text!r}") from None
 
 
+def parse_absolute_time(text: str, field: str = "time") -> datetime:
+    """An absolute ISO 8601 time with a zone: what published rules, logged entries,
+    cosignatures and acknowledgements carry. A relative time (``+30s``) is refused there: it
+    would mean a different moment to every reader (a deadline that never passes).
+
+    Example:
+        >>> parse_absolute_time("2026-01-02T03:04:05Z").isoformat()
+        '2026-01-02T03:04:05+00:00'
+        >>> parse_absolute_time("+1h", "deadline")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        hurwicz.core.errors.InputError: deadline: must be an absolute ... one: '+1h'
+    """
+    if isinstance(text, str) and _RELATIVE.match(text.strip()):
+        raise InputError(field, "must be an absolute ISO 8601 time with a zone, not a relative "
+                         f"one: {text!r}")
+    return parse_time(text, field)
+
+
 def steady_time(wall: datetime, monotonic: float, last: datetime | None,
                 last_monotonic: float) -> datetime:
     """The time to stamp on a log's next entry: the wall time, but never earlier than the last

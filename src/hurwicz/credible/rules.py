@@ -29,7 +29,7 @@ from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import mechanism as build_mechanism
 
 from .canonical import document_hash
-from .clock import format_time, parse_time
+from .clock import format_time, parse_absolute_time, parse_time
 
 RULES_FORMAT = "hurwicz-rules/1"
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # always used with fullmatch ("$" allows a newline)
@@ -383,8 +383,8 @@ def check_rules_document(rules: Any) -> None:
     if set(schedule) != {"commit_deadline", "reveal_deadline"}:
         raise InputError("rules.schedule", "must hold commit_deadline and reveal_deadline")
     for which in ("commit_deadline", "reveal_deadline"):
-        parse_time(schedule[which], f"rules.schedule.{which}")
-    parse_time(rules["created"], "rules.created")
+        parse_absolute_time(schedule[which], f"rules.schedule.{which}")
+    parse_absolute_time(rules["created"], "rules.created")
     elig = rules["eligibility"]
     if elig != "open" and not (isinstance(elig, dict) and set(elig) == {"keys"}
                                and isinstance(elig["keys"], list)

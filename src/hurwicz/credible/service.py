@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hurwicz.core.errors import HurwiczError
 
 from .canonical import canonical_bytes
-from .clock import format_time, parse_time, steady_time, utc_now
+from .clock import format_time, parse_absolute_time, steady_time, utc_now
 from .keys import public_hex
 from .merkle import MerkleLog, leaf_hash
 from .receipts import sign_receipt, sign_tree_head
@@ -281,7 +281,7 @@ class RoundService:
                          if 0 < old < size else [])
                 cos = witness.cosign({"operator": self.operator, "tree_head": head,
                                       "proof": proof})
-                if cos.get("witness") == key and parse_time(
+                if cos.get("witness") == key and parse_absolute_time(
                         cos.get("time"), "time") >= rnd.state.commit_deadline:
                     cosignatures.append(cos)
             except (WitnessError, HurwiczError, KeyError, TypeError, ValueError) as err:
@@ -371,4 +371,4 @@ def deadline_passed(rules: Mapping[str, Any], which: str, now: datetime | None =
         >>> deadline_passed({"schedule": {"commit_deadline": "2000-01-01T00:00:00Z"}}, "commit")
         True
     """
-    return (now or utc_now()) > parse_time(rules["schedule"][f"{which}_deadline"])
+    return (now or utc_now()) > parse_absolute_time(rules["schedule"][f"{which}_deadline"])

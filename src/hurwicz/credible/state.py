@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hurwicz.core.errors import HurwiczError
 
 from .canonical import canonical_bytes, commitment
-from .clock import parse_time
+from .clock import parse_absolute_time
 from .keys import public_hex, sign, verify
 from .rules import (
     check_json_data,
@@ -151,8 +151,8 @@ class RoundState:
         self.round_id = round_id(self.rules)
         self.mechanism = round_mechanism(self.rules)
         schedule = self.rules["schedule"]
-        self.commit_deadline = parse_time(schedule["commit_deadline"])
-        self.reveal_deadline = parse_time(schedule["reveal_deadline"])
+        self.commit_deadline = parse_absolute_time(schedule["commit_deadline"])
+        self.reveal_deadline = parse_absolute_time(schedule["reveal_deadline"])
         elig = self.rules["eligibility"]
         self.eligible = None if elig == "open" else frozenset(elig["keys"])
         self.witnesses = self.rules.get("witnesses")
@@ -170,7 +170,7 @@ class RoundState:
 
     # --- judging entries -----------------------------------------------------------------
     def _time(self, entry: Mapping[str, Any]) -> datetime:
-        moment = parse_time(entry.get("received"), "received")
+        moment = parse_absolute_time(entry.get("received"), "received")
         self._parsed = (entry.get("received"), moment)  # for apply, which records it
         if self.last_time is not None and moment < self.last_time:
             raise RoundError("received", "time goes backwards in the log")
@@ -211,7 +211,7 @@ class RoundState:
                 raise RoundError("rules", "differ from the round's published rules")
             if entry.get("rules_hash") != rules_hash(self.rules):
                 raise RoundError("rules_hash", "is not the hash of the rules")
-            parse_time(entry.get("received"), "received")
+            parse_absolute_time(entry.get("received"), "received")
             return
         if kind == "commit":
             self._common(entry, COMMIT_FIELDS)
@@ -353,7 +353,7 @@ class RoundState:
             self.closed = entry
         parsed = getattr(self, "_parsed", None)
         self.last_time = parsed[1] if parsed and parsed[0] == entry["received"] else \
-            parse_time(entry["received"])
+            parse_absolute_time(entry["received"], "received")
         self.size += 1
         return entry
 

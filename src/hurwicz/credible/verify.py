@@ -584,7 +584,7 @@ class _Verification:
 
     def ack_validity(self, body: dict[str, Any], when: str) -> str | None:
         """Why an acknowledged submission would not have been valid (None if it would)."""
-        from .clock import parse_time
+        from .clock import parse_absolute_time
 
         state = self.state
         assert state is not None
@@ -598,7 +598,7 @@ class _Verification:
                 body["participant"], signing_bytes(kind, signed_payload(body)),
                 str(body["signature"])):
             return "the acknowledged submission is not signed by its participant"
-        moment = parse_time(when, "ack.time")
+        moment = parse_absolute_time(when, "ack.time")
         if kind == "commit":
             if moment > state.commit_deadline:
                 return "the acknowledged commit was lodged after the commit deadline"

@@ -51,7 +51,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hurwicz.core.errors import HurwiczError
 
 from .canonical import canonical_bytes, document_hash
-from .clock import format_time, parse_time, utc_now
+from .clock import format_time, parse_absolute_time, utc_now
 from .keys import public_hex, sign, verify
 from .merkle import verify_consistency
 from .receipts import head_problems
@@ -112,7 +112,7 @@ def cosignature_problems(cos: Any, rid: str, size: int, root: str) -> list[str]:
                   cos["signature"]):
         return [f"the cosignature by {cos['witness'][:16]}… does not verify"]
     try:
-        parse_time(cos["time"], "cosignature.time")
+        parse_absolute_time(cos["time"], "cosignature.time")
     except HurwiczError as err:
         return [str(err)]
     return []
@@ -137,7 +137,7 @@ def check_cosignatures(witnesses: Mapping[str, Any], rid: str, size: int, root: 
         found = cosignature_problems(cos, rid, size, root)
         if not found and cos["witness"] not in named:
             found = [f"the cosignature by {cos['witness'][:16]}… is not by a named witness"]
-        if not found and parse_time(cos["time"]) < not_before:
+        if not found and parse_absolute_time(cos["time"], "cosignature.time") < not_before:
             found = [f"the cosignature by {cos['witness'][:16]}… was made at {cos['time']}, "
                      "before the commit deadline"]
         if found:
@@ -187,7 +187,7 @@ def ack_problems(ack: Any, witnesses: Mapping[str, Any] | None, rid: str) -> lis
     try:
         if submission_hash(submission) != body["submission"]:
             return ["the ack is for another submission"]
-        parse_time(body["time"], "ack.time")
+        parse_absolute_time(body["time"], "ack.time")
     except HurwiczError as err:
         return [str(err)]
     return []
@@ -331,7 +331,7 @@ class WitnessService:
             raise WitnessError("submission", "must be a signed commit or reveal, exactly")
         try:
             rid = round_id(rules)
-            deadlines = [parse_time(rules["schedule"][f"{w}_deadline"]) for w in
+            deadlines = [parse_absolute_time(rules["schedule"][f"{w}_deadline"]) for w in
                          ("commit", "reveal")]
         except (HurwiczError, KeyError, TypeError) as err:
             raise WitnessError("rules", f"cannot read the rules: {err}") from None
