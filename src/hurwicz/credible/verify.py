@@ -302,18 +302,20 @@ class _Verification:
     # --- the steps -------------------------------------------------------------------------
     def run(self, receipts: list[Any], heads: list[Any] = (),  # type: ignore[assignment]
             acks: list[Any] = ()) -> VerifyReport:  # type: ignore[assignment]
-        leaves, noncanonical = self.canonicalise()
+        # the signatures are checked by worker processes while this one hashes the leaves
+        # and replays the log (an entry without a canonical form fails its signature check
+        # too, but is reported as what it is: not canonical)
         jobs = [i for i, entry in enumerate(self.entries)
-                if i not in noncanonical and isinstance(entry, dict)
-                and entry.get("kind") in ("commit", "reveal")
+                if isinstance(entry, dict) and entry.get("kind") in ("commit", "reveal")
                 and isinstance(entry.get("participant"), str)]
         wait_for_signatures = _start_signature_checks(self.entries, jobs, self.workers)
+        leaves, noncanonical = self.canonicalise()
         tree = HashedTree(leaves)
         self.report.root = tree.root().hex()
         self.setup_rules(noncanonical)
         self.check_head_size()
         events = self.replay(noncanonical)
-        bad = wait_for_signatures()
+        bad = wait_for_signatures() - noncanonical
         if bad:  # replay again without the entries whose signature is forged
             events = self.replay(noncanonical | bad)
         self.judge_entries(events, noncanonical, bad)
