@@ -217,19 +217,21 @@ def _finder(known: np.ndarray) -> Any:
     return lambda keys: order[np.minimum(np.searchsorted(ordered, keys), len(known) - 1)]
 
 
-def _split_by_text(raw: bytes, offset: int, separators: bytes) -> Cells:
-    """:func:`split_cells` numbering the cells' texts themselves (when two differ in a key)."""
+def _split_by_text(raw: bytes, offset: int, separators: bytes) -> Cells | None:
+    """:func:`split_cells` numbering the cells' texts themselves (when two differ in a key);
+    ``None`` for a cell longer than :data:`MAX_CELL` bytes (sizes are kept as bytes)."""
     chars = np.frombuffer(raw, dtype=np.uint8, offset=offset)
     is_end = np.isin(chars, np.frombuffer(separators, dtype=np.uint8))
     ends = np.flatnonzero(is_end)
     starts = np.concatenate([[0], ends[:-1] + 1])
+    if int((ends - starts).max()) > MAX_CELL:  # the pieces not split yet were not checked
+        return None
     texts = [raw[offset + s:offset + e].decode("utf-8")
              for s, e in zip(starts.tolist(), ends.tolist())]
     number: dict[str, int] = {}
     codes = np.fromiter((number.setdefault(t, len(number)) for t in texts), dtype=np.int64,
                         count=len(texts))
-    firsts = np.zeros(len(number), dtype=np.int64)
-    firsts[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    _, firsts = np.unique(codes, return_index=True)  # codes 0..k−1: each one's first cell
     return Cells(chars[ends], codes, list(number), firsts,
                  (ends - starts).astype(np.uint8))
 

@@ -46,6 +46,7 @@ import numpy as np
 
 from hurwicz.core.bits import popcount
 from hurwicz.core.errors import InputError
+from hurwicz.core.types import check_name
 
 from .ballot_groups import RankedBallots
 from .cells import Cells, split_cells
@@ -203,6 +204,7 @@ def _read_header(header: list[tuple[int, str]], where: str, kind: str
                 raise InputError(at, f"alternative {number} is named twice")
             if not name:
                 raise InputError(at, f"alternative {number} has an empty name")
+            name = check_name(name, at)  # NFC, no control characters: as the rules see it
             if name in names.values():
                 other = next(k for k, v in names.items() if v == name)
                 raise InputError(at, f"alternatives {other} and {number} are both named "

@@ -37,6 +37,9 @@ from .profile import Profile
 from .ranked import RankedRule
 
 MAX_CANDIDATES = 12
+#: The net pairwise supports must sum to less than this: every partial sum of the ILP's
+#: objective is then an integer a double holds exactly, with room for the half-unit margins.
+EXACT_TOTAL = 2**52
 
 
 def kemeny_ranking(p: Profile, prio: list[int]) -> tuple[list[int], float]:
@@ -73,6 +76,11 @@ def kemeny_solve(p: Profile, prio: list[int]) -> tuple[list[int], float, list[in
 
     margins = p.margins()
     support = (margins + np.abs(margins)) // 2  # only the net support matters for the optimum
+    total = sum(int(v) for v in support.ravel())
+    if total >= EXACT_TOTAL:
+        raise InputError("ballots", "Kemeny–Young's exact ILP works in double precision: the "
+                         f"net pairwise supports sum to {total}, at least 2**52, where sums of "
+                         "them are no longer exact (use fewer voters or scale the counts)")
     pairs = [(a, b) for a in range(m) for b in range(m) if a != b]
     col = {pr: k for k, pr in enumerate(pairs)}
     cost = -np.array([support[a, b] for a, b in pairs], float)
