@@ -33,7 +33,7 @@ from hurwicz.credible.keys import generate_key, load_private, private_hex, publi
 from hurwicz.credible.merkle import MerkleLog
 from hurwicz.credible.monitor import poll
 from hurwicz.credible.receipts import entry_leaf, sign_tree_head
-from hurwicz.credible.rules import make_rules
+from hurwicz.credible.rules import make_rules, round_id
 from hurwicz.credible.service import RoundService
 from hurwicz.credible.state import RoundError, RoundState, signed_commit, signed_reveal
 from hurwicz.credible.store import open_store
@@ -258,7 +258,8 @@ def test_moving_the_shill_before_the_witnessed_close_is_caught(world, tmp_path):
     head = sign_tree_head(operator, rid, 3, log.root().hex(), now)
     with pytest.raises(WitnessError) as refused:
         WitnessClient(witnesses[0].url).cosign({"operator": public_hex(operator),
-                                                "tree_head": head, "proof": []})
+                                                "rules": rules, "tree_head": head,
+                                                "proof": []})
     assert refused.value.status == 409 and refused.value.field == "proof"
 
 
@@ -335,7 +336,6 @@ def test_witness_acknowledges_only_valid_in_time_submissions(tmp_path):
                         "reveal_deadline": "+2m",
                         "witnesses": {"keys": [witness.public], "quorum": 1}},
                        public_hex(generate_key()), format_time(now[0]))
-    from hurwicz.credible.rules import round_id
     rid, bidder = round_id(rules), generate_key()
     body, salt = signed_commit(bidder, rid, "alice", 5)
     assert witness.acknowledge({"rules": rules, "submission": body})["ack"]["round"] == rid
@@ -371,7 +371,8 @@ def test_split_view_is_equivocation_for_witness_verify_and_monitor(world, tmp_pa
     forged = sign_tree_head(operator, rid, 2, other.root().hex(), format_time(datetime.now(UTC)))
     with pytest.raises(WitnessError) as refused:
         WitnessClient(witnesses[0].url).cosign({"operator": public_hex(operator),
-                                                "tree_head": forged, "proof": []})
+                                                "rules": rules, "tree_head": forged,
+                                                "proof": []})
     assert refused.value.status == 409 and refused.value.field == "equivocation"
     proofs = httpx.get(f"{witnesses[0].url}/v1/equivocations", params={"round": rid}).json()
     proof = proofs["equivocations"][0]
@@ -407,22 +408,27 @@ def test_witness_cosigns_only_consistent_extensions(tmp_path):
     for n in range(5):
         log.append(entry_leaf({"n": n}))
     t = "2026-01-01T00:00:00.000000Z"
-    first = sign_tree_head(operator, "r1", 2, log.root(2).hex(), t)
-    witness.cosign({"operator": public_hex(operator), "tree_head": first})
-    later = sign_tree_head(operator, "r1", 5, log.root(5).hex(), t)
+    rules = {"operator": public_hex(operator)}  # the witness checks only hash and operator
+    r1 = round_id(rules)
+    first = sign_tree_head(operator, r1, 2, log.root(2).hex(), t)
+    witness.cosign({"operator": public_hex(operator), "rules": rules, "tree_head": first})
+    later = sign_tree_head(operator, r1, 5, log.root(5).hex(), t)
     with pytest.raises(WitnessError, match="consistency"):
-        witness.cosign({"operator": public_hex(operator), "tree_head": later, "proof": []})
+        witness.cosign({"operator": public_hex(operator), "rules": rules, "tree_head": later,
+                        "proof": []})
     proof = [p.hex() for p in log.consistency_proof(2, 5)]
-    cos = witness.cosign({"operator": public_hex(operator), "tree_head": later, "proof": proof})
+    cos = witness.cosign({"operator": public_hex(operator), "rules": rules, "tree_head": later,
+                          "proof": proof})
     assert cos["size"] == 5 and cos["witness"] == public_hex(key)
     # durable: a restarted witness still holds the head of size 5 and refuses to go back
     again = WitnessService(str(tmp_path / "w.db"), key)
-    assert again.head("r1", public_hex(operator))["tree_head"]["size"] == 5
+    assert again.head(r1, public_hex(operator))["tree_head"]["size"] == 5
     with pytest.raises(WitnessError, match="older"):
-        again.cosign({"operator": public_hex(operator), "tree_head": first})
+        again.cosign({"operator": public_hex(operator), "rules": rules, "tree_head": first})
     # a head not signed by the operator it names is refused
     with pytest.raises(WitnessError, match="not signed"):
-        again.cosign({"operator": public_hex(generate_key()), "tree_head": later})
+        again.cosign({"operator": public_hex(generate_key()), "rules": rules,
+                      "tree_head": later})
 
 
 def test_phase_entry_needs_a_quorum_of_named_witnesses_after_the_deadline(tmp_path, clock):

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from hurwicz.core.errors import InputError
 
 _RELATIVE = re.compile(r"^\+(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
+_ABSOLUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
@@ -75,9 +76,11 @@ def parse_time(text: str, field: str = "time", now: datetime | None = None) -> d
 
 
 def parse_absolute_time(text: str, field: str = "time") -> datetime:
-    """An absolute ISO 8601 time with a zone: what published rules, logged entries,
-    cosignatures and acknowledgements carry. A relative time (``+30s``) is refused there: it
-    would mean a different moment to every reader (a deadline that never passes).
+    """An absolute UTC time ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``: what published rules, logged
+    entries, cosignatures and acknowledgements carry. A relative time (``+30s``) is refused
+    there: it would mean a different moment to every reader (a deadline that never passes);
+    so is any other spelling (an offset, a week date, more than six fractional digits), which
+    other readers (the browser page) refuse or read differently.
 
     Example:
         >>> parse_absolute_time("2026-01-02T03:04:05Z").isoformat()
@@ -86,10 +89,20 @@ def parse_absolute_time(text: str, field: str = "time") -> datetime:
         Traceback (most recent call last):
         ...
         hurwicz.core.errors.InputError: deadline: must be an absolute ... one: '+1h'
+        >>> parse_absolute_time("2026-01-01T00:01:30+00:01", "received")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        hurwicz.core.errors.InputError: received: must be a UTC time written ...
     """
     if isinstance(text, str) and _RELATIVE.match(text.strip()):
         raise InputError(field, "must be an absolute ISO 8601 time with a zone, not a relative "
                          f"one: {text!r}")
+    if isinstance(text, str) and len(text) <= 64 and not _ABSOLUTE.fullmatch(text):
+        # one spelling per moment, the one every verifier (the browser page too) reads the
+        # same way: no offsets that move a stamp across a deadline while it reads as before,
+        # no digits past microseconds (truncated here, refused elsewhere), no week dates
+        raise InputError(field, "must be a UTC time written YYYY-MM-DDTHH:MM:SS[.ffffff]Z, "
+                         f"as hurwicz writes it: {text!r}")
     return parse_time(text, field)
 
 

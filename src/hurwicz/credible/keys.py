@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -38,6 +39,7 @@ PROTOCOL = "hurwicz/1"
 #: signs ``tree_head`` and ``receipt`` documents, witnesses sign ``cosignature`` (of a tree
 #: head, at their own time) and ``ack`` (of a submission lodged with them).
 SIGNATURE_KINDS = frozenset({"commit", "reveal", "tree_head", "receipt", "cosignature", "ack"})
+_HEX = re.compile(r"(?:[0-9a-f]{2})+")  # always used with fullmatch ("$" allows a newline)
 _PREFIXES = {kind: f"{PROTOCOL} {kind}\n".encode("ascii") for kind in SIGNATURE_KINDS}
 
 try:
@@ -159,10 +161,12 @@ def verify_bytes(public: str, message: bytes, signature: str) -> bool:
         >>> verify_bytes(public_hex(key), b"m", key.sign(b"m").hex())
         True
     """
-    try:
-        pub, sig = bytes.fromhex(public), bytes.fromhex(signature)
-    except (ValueError, TypeError):
+    # one spelling only (lower-case hex, nothing else): ``bytes.fromhex`` also reads upper
+    # case and spaces, so one key could be named twice and one signature sent two ways
+    if not isinstance(public, str) or not isinstance(signature, str) or \
+            not _HEX.fullmatch(public) or not _HEX.fullmatch(signature):
         return False
+    pub, sig = bytes.fromhex(public), bytes.fromhex(signature)
     if len(pub) != 32 or len(sig) != 64:
         return False
     if _sodium_open is not None:

@@ -31,8 +31,8 @@ from .merkle import leaf_hash
 
 HEAD_FIELDS = ("round", "size", "root", "time")
 RECEIPT_FIELDS = ("round", "index", "entry_hash", "tree_head")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_HEX128 = re.compile(r"^[0-9a-f]{128}$")
+_HEX64 = re.compile(r"[0-9a-f]{64}")  # always used with fullmatch ("$" allows a newline)
+_HEX128 = re.compile(r"[0-9a-f]{128}")
 
 
 def entry_leaf(entry: Any) -> bytes:
@@ -55,10 +55,10 @@ def _shape_problem(document: Mapping[str, Any], what: str, fields: tuple[str, ..
             return f"{what} lacks {name}"
     checks = {"round": lambda v: isinstance(v, str), "size": _is_count, "index": _is_count,
               "time": lambda v: isinstance(v, str),
-              "root": lambda v: isinstance(v, str) and bool(_HEX64.match(v)),
-              "entry_hash": lambda v: isinstance(v, str) and bool(_HEX64.match(v)),
+              "root": lambda v: isinstance(v, str) and bool(_HEX64.fullmatch(v)),
+              "entry_hash": lambda v: isinstance(v, str) and bool(_HEX64.fullmatch(v)),
               "tree_head": lambda v: isinstance(v, dict),
-              "signature": lambda v: isinstance(v, str) and bool(_HEX128.match(v))}
+              "signature": lambda v: isinstance(v, str) and bool(_HEX128.fullmatch(v))}
     expected = {"round": "a string", "size": "a count", "index": "a count", "time": "a string",
                 "root": "64 hex digits", "entry_hash": "64 hex digits",
                 "tree_head": "an object", "signature": "128 hex digits"}

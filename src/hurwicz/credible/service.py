@@ -279,8 +279,8 @@ class RoundService:
                 old = last["tree_head"]["size"] if last else 0
                 proof = ([p.hex() for p in rnd.log.consistency_proof(old, size)]
                          if 0 < old < size else [])
-                cos = witness.cosign({"operator": self.operator, "tree_head": head,
-                                      "proof": proof})
+                cos = witness.cosign({"operator": self.operator, "rules": rnd.state.rules,
+                                      "tree_head": head, "proof": proof})
                 if cos.get("witness") == key and parse_absolute_time(
                         cos.get("time"), "time") >= rnd.state.commit_deadline:
                     cosignatures.append(cos)

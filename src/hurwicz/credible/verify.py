@@ -41,10 +41,18 @@ from .canonical import canonical_bytes, commitment
 from .keys import signing_bytes, verify_bytes
 from .merkle import HashedTree
 from .receipts import head_problems, receipt_problems
-from .state import COMMIT_FIELDS, REVEAL_FIELDS, RoundError, RoundState, signed_payload
+from .rules import check_report
+from .state import (
+    COMMIT_FIELDS,
+    REVEAL_FIELDS,
+    RoundError,
+    RoundState,
+    check_name,
+    signed_payload,
+)
 
 TRANSCRIPT_FORMAT = "hurwicz-transcript/1"
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX64 = re.compile(r"[0-9a-f]{64}")  # always used with fullmatch ("$" allows a newline)
 _LEGACY_ROUND = re.compile(r"^r[0-9a-f]{24}$")  # before full-hash round ids and signing contexts
 _MESSAGE_LIMIT = 500
 
@@ -242,7 +250,7 @@ def _format_problem(transcript: Any) -> str | None:
         return f"not a {TRANSCRIPT_FORMAT} document"
     entries, operator = transcript.get("entries"), transcript.get("operator")
     if (not isinstance(entries, list) or not entries or not isinstance(operator, str)
-            or not _HEX64.match(operator) or not isinstance(transcript.get("tree_head"), dict)):
+            or not _HEX64.fullmatch(operator) or not isinstance(transcript.get("tree_head"), dict)):
         return "a transcript needs entries, the operator key and a signed tree head"
     claimed = transcript.get("round")
     if isinstance(claimed, str) and _LEGACY_ROUND.match(claimed):
@@ -601,21 +609,49 @@ class _Verification:
                 str(body["signature"])):
             return "the acknowledged submission is not signed by its participant"
         moment = parse_absolute_time(when, "ack.time")
+        participant = body["participant"]
+        # what the rules would refuse is no censorship (else a participant could frame an
+        # honest operator by lodging it with a witness, which checks only signature and time)
         if kind == "commit":
             if moment > state.commit_deadline:
                 return "the acknowledged commit was lodged after the commit deadline"
+            if participant in state.commits:
+                return ("the acknowledged commit is a second commit by a key that has one in "
+                        "the transcript (one commit per key)")
+            if state.eligible is not None and participant not in state.eligible:
+                return "the acknowledged commit is by a key not eligible in this round"
+            name = body["name"]
+            try:
+                check_name(name)
+            except RoundError:
+                return "the acknowledged commit's name is not a valid participant name"
+            holder = state.names.get(name)
+            if holder is not None and parse_absolute_time(
+                    state.commits[holder]["received"], "received") <= moment:
+                return (f"the acknowledged commit's name {_show(name)} was taken by an earlier "
+                        "commit in the transcript")
+            if not isinstance(body["commitment"], str) or \
+                    not _HEX64.fullmatch(body["commitment"]):
+                return "the acknowledged commit's commitment is not 64 hex digits"
             return None
         if not state.commit_deadline < moment <= state.reveal_deadline:
             return "the acknowledged reveal was lodged outside the reveal phase"
-        commit = state.commits.get(body["participant"])
+        commit = state.commits.get(participant)
         if commit is None:
             return "the acknowledged reveal has no commitment in the transcript"
+        if participant in state.reveals:
+            return "the acknowledged reveal's participant has revealed in the transcript"
         try:
             expected = commitment(self.round_id, body["report"], str(body["salt"]))
         except HurwiczError:
             return "the acknowledged reveal's report has no canonical form"
-        if expected != commit["commitment"]:
+        if not isinstance(body["salt"], str) or expected != commit["commitment"]:
             return "the acknowledged reveal does not match its commitment"
+        try:
+            check_report(state.mechanism, state.rules["input"], commit["name"], body["report"])
+        except HurwiczError:
+            return ("the acknowledged reveal's report is not a valid report for the mechanism "
+                    "(the rules refuse it)")
         return None
 
     def receipt_cause(self, size: int) -> Violation | None:

@@ -6,9 +6,10 @@ A witness runs in its own process with its own Ed25519 key and SQLite database. 
 
 * **Cosigning** (``POST /v1/cosign``): it cosigns a new operator-signed tree head only if the
   head extends the one it cosigned before, proven by an RFC 6962 consistency proof from the
-  stored head (supplied in the request). The cosignature is signed as ``hurwicz/1 cosignature``
-  over ``{round, size, root, time}``, with the witness's *own* time: it attests that the log
-  had this head no earlier than that time.
+  stored head (supplied in the request), and only for the operator that the round's rules
+  (also in the request: they hash to the round id) name. The cosignature is signed as
+  ``hurwicz/1 cosignature`` over ``{round, size, root, time}``, with the witness's *own*
+  time: it attests that the log had this head no earlier than that time.
 * **Equivocation** (``GET /v1/equivocations``): two operator-signed heads of one round with
   the same size and different roots are a self-contained proof that the operator showed two
   different logs; the witness refuses to cosign the second and publishes both.
@@ -22,18 +23,22 @@ A witness runs in its own process with its own Ed25519 key and SQLite database. 
 Example:
     >>> from hurwicz.credible.keys import generate_key, public_hex
     >>> from hurwicz.credible.receipts import sign_tree_head
+    >>> from hurwicz.credible.rules import round_id
     >>> op, w = generate_key(), WitnessService(":memory:", generate_key())
-    >>> head = sign_tree_head(op, "r1", 1, "aa" * 32, "2026-01-01T00:00:00.000000Z")
-    >>> cos = w.cosign({"operator": public_hex(op), "tree_head": head, "proof": []})
-    >>> cosignature_problems(cos, "r1", 1, "aa" * 32)
+    >>> rules = {"operator": public_hex(op)}  # a round's rules (their hash is its id)
+    >>> rid = round_id(rules)
+    >>> head = sign_tree_head(op, rid, 1, "aa" * 32, "2026-01-01T00:00:00.000000Z")
+    >>> cos = w.cosign({"operator": public_hex(op), "rules": rules, "tree_head": head,
+    ...                 "proof": []})
+    >>> cosignature_problems(cos, rid, 1, "aa" * 32)
     []
-    >>> fork = sign_tree_head(op, "r1", 1, "bb" * 32, "2026-01-01T00:00:01.000000Z")
+    >>> fork = sign_tree_head(op, rid, 1, "bb" * 32, "2026-01-01T00:00:01.000000Z")
     >>> try:
-    ...     w.cosign({"operator": public_hex(op), "tree_head": fork, "proof": []})
+    ...     w.cosign({"operator": public_hex(op), "rules": rules, "tree_head": fork})
     ... except WitnessError as err:
     ...     print(err.status, err.field)
     409 equivocation
-    >>> equivocation_problems(w.equivocations("r1")[0])
+    >>> equivocation_problems(w.equivocations(rid)[0])
     []
 """
 
@@ -273,10 +278,28 @@ class WitnessService:
                            f"{head['size']} with different roots; proof published at "
                            "/v1/equivocations", 409)
 
+    @staticmethod
+    def _check_operator(rules: Any, rid: str, operator: str) -> None:
+        """Refuse unless ``rules`` hash to ``rid`` and name exactly ``operator``."""
+        from .rules import round_id
+
+        if not isinstance(rules, dict):
+            raise WitnessError("rules", "the round's published rules are needed (they name "
+                               "its operator)")
+        try:
+            matches = round_id(rules) == rid
+        except HurwiczError as err:
+            raise WitnessError("rules", f"cannot read the rules: {err}") from None
+        if not matches:
+            raise WitnessError("rules", "do not hash to the tree head's round id")
+        if rules.get("operator") != operator:
+            raise WitnessError("operator", "is not the operator the round's rules name", 403)
+
     def cosign(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        """Cosign ``request["tree_head"]`` (signed by ``request["operator"]``) if it extends the
-        last head cosigned for its round, by the consistency proof ``request["proof"]`` (hex
-        hashes) from that head's size."""
+        """Cosign ``request["tree_head"]`` (signed by ``request["operator"]``, the operator
+        that the round's ``request["rules"]`` name) if it extends the last head cosigned for
+        its round, by the consistency proof ``request["proof"]`` (hex hashes) from that head's
+        size."""
         if not isinstance(request, Mapping):
             raise WitnessError(None, "the request must be a JSON object")
         operator, head, proof = (request.get("operator"), request.get("tree_head"),
@@ -288,6 +311,10 @@ class WitnessService:
             raise WitnessError("tree_head", problems[0], 401)
         if not isinstance(proof, list) or not all(isinstance(p, str) for p in proof):
             raise WitnessError("proof", "must be a list of hex hashes")
+        # the cosignature does not name the operator, so the state it extends must be the
+        # round's one operator's: else a second key (or another spelling of the key, e.g.
+        # upper-case hex) would get a fresh state and a cosigned fork
+        self._check_operator(request.get("rules"), head["round"], operator)
         with self.lock:
             self._seen(head, operator)
             last = self.head(head["round"], operator)
