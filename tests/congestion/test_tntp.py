@@ -149,3 +149,18 @@ def test_anaheim_zones_closed_to_through_traffic_give_the_published_objective() 
     eq = net.equilibrium(gap=1e-9)
     assert eq.converged
     assert eq.objective == pytest.approx(1_286_032.17, abs=0.01)
+
+
+def test_empty_network_file_and_bad_factors_name_the_culprit(tmp_path: Path) -> None:
+    # An empty net file used to be reported against the *trips* file ("24 zones but only 0
+    # nodes"), and a NaN/negative --toll-factor/--distance-factor as "links.fixed_cost".
+    with pytest.raises(InputError) as err:
+        Network.from_tntp(*write(tmp_path, ""))
+    assert err.value.field == "t_net.tntp"
+    net = NET.format(first=1)
+    with pytest.raises(InputError) as err:
+        Network.from_tntp(*write(tmp_path, net), toll_factor=float("nan"))
+    assert err.value.field == "toll_factor"
+    with pytest.raises(InputError) as err:
+        Network.from_tntp(*write(tmp_path, net), distance_factor=-1.0)
+    assert err.value.field == "distance_factor"

@@ -304,3 +304,36 @@ def test_message_api_strategy_over_an_in_process_grid(data, monkeypatch):
     offline = ContributionLedger(utility, BUDGET).record(
         1, [W0], {n: ([_fit(n, W0, *owners[n], 1)], len(owners[n][1])) for n in NAMES})
     assert history[0].contributions == pytest.approx(offline.contributions, abs=1e-9)
+
+
+def test_ledger_refuses_non_finite_updates_naming_the_client():
+    # regression: with SoftmaxValidation a NaN update was valued silently (all rewards 0)
+    from hurwicz.fl.flower import SoftmaxValidation
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    utility = SoftmaxValidation(X, np.arange(20) % 2)
+    for u, shape in ((utility, (4, 2)), (lambda p: -float(np.sum(p[0] ** 2)), (2,))):
+        ledger = ContributionLedger(u, 1.0)
+        bad = np.ones(shape)
+        bad.flat[0] = np.nan
+        with pytest.raises(InputError, match="results.b"):
+            ledger.record(1, [np.zeros(shape)], {"a": ([np.ones(shape)], 5), "b": ([bad], 5)})
+        with pytest.raises(InputError, match="global"):
+            ledger.record(1, [bad], {"a": ([np.ones(shape)], 5)})
+        with pytest.raises(InputError, match="results.a"):
+            ledger.record(1, [np.zeros(shape)], {"a": ([np.ones(shape)], True)})
+        assert ledger.history == []
+
+
+def test_ledger_edge_cases():
+    u = lambda p: -float(np.sum((p[0] - 1.0) ** 2))  # noqa: E731
+    one = ContributionLedger(u, 2.0).record(1, [np.zeros(2)], {"a": ([np.ones(2)], 5)})
+    assert one.rewards == {"a": 2.0}
+    same = ContributionLedger(u, 3.0).record(1, [np.zeros(2)],
+                                             {k: ([np.ones(2) / 2], 5) for k in "abc"})
+    assert len(set(same.rewards.values())) == 1 and sum(same.rewards.values()) <= 3.0
+    zero = ContributionLedger(u, 3.0).record(1, [np.zeros(2)],
+                                             {k: ([np.zeros(2)], 5) for k in "abc"})
+    assert zero.rewards == {"a": 0.0, "b": 0.0, "c": 0.0}
+    free = ContributionLedger(u, 0.0).record(1, [np.zeros(2)], {"a": ([np.ones(2)], 5)})
+    assert free.rewards == {"a": 0.0} and free.contributions["a"] > 0

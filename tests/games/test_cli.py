@@ -72,3 +72,17 @@ def test_learn_shapley_cycles(capsys):
     code, _, err = run(["games", "learn", str(EXAMPLES / "games" / "shapley.json"),
                         "--dynamics", "telepathy"], capsys)
     assert code == 2 and err.startswith("error: dynamics")
+
+
+def test_nash_default_method_works_on_the_bundled_three_player_game(capsys):
+    # Without --method the CLI used to insist on 'vertex' (two players only) and exit 2 on
+    # examples/games/three_player_coordination.csv; it now enumerates pure equilibria there.
+    # Pure coordination game: all-A and all-B are the two pure Nash equilibria.
+    code, out, err = run(["games", "nash",
+                          str(EXAMPLES / "games" / "three_player_coordination.csv"), "--json"],
+                         capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["method"] == "pure"
+    assert len(doc["equilibria"]) == 2
+    assert all(set(e["regret"]) == {"0"} for e in doc["equilibria"])

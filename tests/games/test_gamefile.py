@@ -89,3 +89,13 @@ def test_cli_reads_csv(tmp_path, capsys):
     bad.write_text("row,column,payoff:row,payoff:column\nx,l,1,2\nx,r,1\n")
     code, _, err = _cli(["games", "nash", str(bad)], capsys)
     assert code == 2 and "bad.csv:3" in err
+
+
+def test_json_player_count_mismatch_names_both_counts():
+    # Two named players but a single payoff array used to be reported as "a 1-player game
+    # needs 1-dimensional payoff arrays", contradicting the two names in the file.
+    doc = {"players": ["a", "b"], "actions": [["x", "z"], ["y"]], "payoffs": [[[1, 1]]]}
+    with pytest.raises(InputError) as err:
+        Game.from_dict(doc)
+    assert err.value.field == "payoffs"
+    assert "2 players" in str(err.value)

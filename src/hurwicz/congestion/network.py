@@ -368,11 +368,16 @@ class Network:
         net_name, trips_name = Path(net_file).name, Path(trips_file).name
         meta, rows = read_net(net_file)
         tmeta, od = read_trips(trips_file)
+        if not rows:
+            raise InputError(net_name, "no links: a network file needs at least one link row")
         factors = {}
-        for key, given, tag in (("toll", toll_factor, "TOLL FACTOR"),
-                                ("length", distance_factor, "DISTANCE FACTOR")):
+        for key, given, tag, name in (("toll", toll_factor, "TOLL FACTOR", "toll_factor"),
+                                      ("length", distance_factor, "DISTANCE FACTOR",
+                                       "distance_factor")):
             if given is None:
                 given = _meta_number(meta, tag, net_name, 0.0)
+            elif not (math.isfinite(float(given)) and float(given) >= 0):
+                raise InputError(name, f"must be a finite number >= 0, got {given!r}")
             factors[key] = float(given)
         max_node = max(max(int(r.values[0]), int(r.values[1])) for r in rows) if rows else 0
         n_nodes = int(_meta_number(meta, "NUMBER OF NODES", net_name, max_node))

@@ -19,7 +19,8 @@ the whole round with ``reconstruction="full"``, so that a client sending the glo
 is a null player; renormalised over ``S`` with ``"subset"``). Each client's contribution is
 its exact Shapley value (all 2^n subsets, up to ``max_exact`` clients; truncated Monte Carlo
 beyond). The round's ``budget_per_round`` is paid in proportion to positive contributions
-(:func:`~hurwicz.fl.simulate.proportional_rewards`): a free rider or a poisoner gets nothing.
+(:func:`~hurwicz.fl.simulate.proportional_rewards`): a client whose update did not
+raise the utility that round (a free rider; a poisoner, as a rule) gets nothing.
 When no client contributed positively nothing is paid that round.
 
 ``utility`` is any callable on the model's list of numpy arrays; :class:`SoftmaxValidation`
@@ -224,6 +225,8 @@ class ContributionLedger:
             {'x': 4.0, 'y': 0.0}
         """
         base = [np.asarray(a, dtype=float) for a in global_arrays]
+        if not all(np.isfinite(a).all() for a in base):
+            raise InputError("global_arrays", "the global model has a NaN or infinite entry")
         if not results:
             raise InputError("results", "no client results to value")
         names = [str(n) for n in results]
@@ -236,7 +239,10 @@ class ContributionLedger:
             if [a.shape for a in arrays] != [b.shape for b in base]:
                 raise InputError(f"results.{name}", "the model's arrays do not have the "
                                  "global model's shapes")
-            if not (isinstance(examples, int | float | np.integer | np.floating)
+            if not all(np.isfinite(a).all() for a in arrays):
+                raise InputError(f"results.{name}", "the update has a NaN or infinite entry")
+            if isinstance(examples, bool | np.bool_) or not (
+                    isinstance(examples, int | float | np.integer | np.floating)
                     and math.isfinite(examples) and examples > 0):
                 raise InputError(f"results.{name}", f"number of examples must be > 0, got "
                                  f"{examples!r}")

@@ -49,16 +49,17 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help=GAME_FILE_HELP)],
         method: Annotated[str, typer.Option(
             help="vertex (all extreme equilibria, exact), pure, support, lemke_howson, "
-                 "lp (zero-sum).")] = "vertex",
+                 "lp (zero-sum). Default: vertex for two players, pure for more.")] = "",
         label: Annotated[int, typer.Option(help="Lemke–Howson's dropped label.")] = 0,
         json_out: JsonFlag = False,
     ) -> None:
         """Nash equilibria of a game, each with its regret certificate (0 when exact)."""
         from .game import Game
 
-        if method not in METHODS:
+        if method and method not in METHODS:
             raise InputError("method", f"one of {', '.join(METHODS)}")
         game = Game.from_file(file)
+        method = method or ("vertex" if game.n_players == 2 else "pure")
         options = {"label": label} if method == "lemke_howson" else {}
         eqs = game.nash(method, **options)
         if json_out:

@@ -266,6 +266,9 @@ class Game:
             raise InputError("actions", "a list of action-name lists, one per player")
         if not isinstance(doc["payoffs"], list):
             raise InputError("payoffs", "one payoff array per player (a list)")
+        if players is not None and len(players) != len(doc["payoffs"]):
+            raise InputError("payoffs", f"{len(players)} players named but "
+                             f"{len(doc['payoffs'])} payoff arrays (one per player)")
         return cls(doc["payoffs"], players=players, actions=actions)
 
     @classmethod

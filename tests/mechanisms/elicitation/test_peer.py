@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hurwicz as hz
-from hurwicz.core.errors import InputError
+from hurwicz.core.errors import InputError, ParameterError
 from hurwicz.mechanisms.elicitation.model import SignalModel, simulate_crowd, truthfulness
 
 # prior ½/½ over good/bad items; a good item looks "h" with probability 4/5, a bad one 1/5
@@ -315,3 +315,27 @@ def test_truthfulness_refuses_a_negative_tolerance() -> None:
 
     with pytest.raises(ParameterError, match="tolerance"):
         truthfulness("elicitation.dasgupta_ghosh", SYMMETRIC, tolerance=-1.0)
+
+
+def test_cli_crowd_rejects_negative_counts_and_names_missing_model_fields(tmp_path,
+                                                                          capsys) -> None:
+    # `hurwicz crowd ... --honest -1` used to run (a negative count silently meant none), and a
+    # model without signal_given_state was reported only as a generic "params.model" error.
+    import json
+
+    from hurwicz.cli import main
+
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(SYMMETRIC))
+    with pytest.raises(SystemExit) as done:
+        main(["crowd", "elicitation.dasgupta_ghosh", str(path), "--honest", "-1"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "honest" in err[0]
+    path.write_text(json.dumps({"prior": SYMMETRIC["prior"]}))
+    with pytest.raises(SystemExit) as done:
+        main(["truthfulness", "elicitation.dasgupta_ghosh", str(path)])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.startswith("error: signal_given_state: ")
+    with pytest.raises(ParameterError):
+        simulate_crowd("elicitation.dasgupta_ghosh", SYMMETRIC, {"honest": 3, "lazy": -2})

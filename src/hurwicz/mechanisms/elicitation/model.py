@@ -149,6 +149,16 @@ def as_model(model: Any) -> SignalModel:
     """
     if isinstance(model, SignalModel):
         return model
+    if isinstance(model, Mapping):
+        for key in ("prior", "signal_given_state"):
+            if key not in model:
+                raise InputError(key, "required field is missing (a signal model is "
+                                     "{'prior': {state: p}, 'signal_given_state': "
+                                     "{state: {signal: p}}})")
+        for key in model:
+            if key not in ("prior", "signal_given_state"):
+                raise InputError(str(key), "unknown field (expected prior, "
+                                     "signal_given_state)")
     if not isinstance(model, Mapping) or set(model) != {"prior", "signal_given_state"}:
         raise ParameterError("model", "give a SignalModel or {'prior': {state: p}, "
                              "'signal_given_state': {state: {signal: p}}}")
@@ -578,9 +588,12 @@ def simulate_crowd(mechanism: Any, model: Any, crowd: Mapping[str, int], tasks: 
     if not hasattr(mech, "game"):
         raise ParameterError("mechanism", f"{mech.name} is not a peer mechanism or truth serum")
     mech.check_model(model)
-    for kind in crowd:
+    for kind, count in crowd.items():
         if kind not in CROWD_TYPES:
             raise ParameterError("crowd", f"unknown reporter type {kind!r} ({CROWD_TYPES})")
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+            raise ParameterError(kind, f"a count of reporters must be an integer >= 0, "
+                                 f"got {count!r}")
     if tasks < 1:
         raise ParameterError("tasks", "must be at least 1")
     rng = np.random.default_rng(seed)
