@@ -6,7 +6,7 @@ The canonical form of a JSON value is its UTF-8 text with
 * object members sorted by their keys compared as arrays of UTF-16 code units, no whitespace;
 * strings written with the minimal escapes (RFC 8785 §3.2.2.2): ``\\"``, ``\\\\``, ``\\b``,
   ``\\t``, ``\\n``, ``\\f``, ``\\r``, other controls below U+0020 as ``\\u00xx`` (lower-case hex);
-  every other character as itself (``/``, U+007F, non-ASCII — never ``\\uXXXX``);
+  every other character as itself (``/``, U+007F, non-ASCII — never a ``\\u`` escape);
 * numbers as IEEE 754 doubles written as ECMAScript's ``Number.prototype.toString`` writes
   them: the shortest digits that read back to the same double, ``1e+21`` and ``1e-7`` in
   exponent form, ``100`` and ``0.000001`` without; ``-0`` becomes ``0``.
