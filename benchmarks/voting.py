@@ -22,6 +22,8 @@ One mildly correlated electorate (random utilities with a common component), 8 c
 4. With ``--kernels``: the array fast path on 10^6 voters (``Profile.from_arrays`` and the rule
    functions, multiwinner rules included): kernel-level figures with no dict input, validation
    or Outcome, not comparable with (1)–(3).
+5. Unless ``--skip-breadth``: the rules of issue #18 against pref_voting, abcvoting and votekit
+   (``benchmarks/voting_breadth.py``, which says how).
 
 Run: ``python benchmarks/voting.py [--peer-voters 100000] [--file-voters 1000000]``
 """
@@ -316,6 +318,8 @@ def main() -> None:
     parser.add_argument("--skip-files", action="store_true")
     parser.add_argument("--skip-dict", action="store_true", help="no run(dict) at file size")
     parser.add_argument("--kernels", action="store_true", help="also the array fast path")
+    parser.add_argument("--skip-breadth", action="store_true",
+                        help="not the rules of issue #18 (benchmarks/voting_breadth.py)")
     args = parser.parse_args()
     # pref_voting first: its OR-Tools build must load before anything pulls in highspy
     import pref_voting.profiles  # noqa: F401
@@ -332,6 +336,10 @@ def main() -> None:
     launcher.close()
     if args.kernels:
         kernels(big[:args.file_voters])
+    if not args.skip_breadth:
+        from voting_breadth import run_breadth  # this folder: benchmarks/voting_breadth.py
+
+        run_breadth(repeats=args.repeats)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ def __getattr__(name: str):
         "fees": ("hurwicz.mechanisms.fees", None),
         "valuation": ("hurwicz.valuation", None),
         "fl": ("hurwicz.fl", None),
+        "voting": ("hurwicz.mechanisms.voting", None),
     }
     if name in lazy:
         module_name, attr = lazy[name]

@@ -60,6 +60,8 @@ stderr = Console(stderr=True)
 EXTENSIONS = (
     "hurwicz.auditing.cli",
     "hurwicz.mechanisms.voting.cli",
+    "hurwicz.mechanisms.voting.axioms_cli",
+    "hurwicz.mechanisms.voting.count_cli",
     "hurwicz.mechanisms.elicitation.cli",
     "hurwicz.simulate.cli",
     "hurwicz.design.cli",

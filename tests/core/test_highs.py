@@ -140,3 +140,39 @@ def test_banner_is_emitted_without_the_redirect() -> None:
 
 def test_json_parses_reported_gaps() -> None:
     assert json.loads(json.dumps({"gap": reported_gap(float("inf"))})) == {"gap": None}
+
+
+def test_exact_solves_run_after_another_library_sized_the_thread_pool() -> None:
+    """HiGHS keeps one thread pool per process, sized by the first solve. PuLP's HiGHS (as
+    abcvoting calls it) started it with two threads in a benchmark, and every exact solve of
+    hurwicz then stopped at once: ``run()`` gave an error, the model status "Not Set", and
+    ``hz.voting.axioms.priceability`` a SolverError. ``new_highs`` now claims the pool (run in
+    a fresh interpreter: the pool is process-wide)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import highspy
+        foreign = highspy.Highs()
+        foreign.setOptionValue("output_flag", False)
+        foreign.setOptionValue("threads", 2)
+        assert foreign.run() == highspy.HighsStatus.kOk  # the pool now has two threads
+        import hurwicz as hz
+        election = {"candidates": ["a", "b", "c", "d"], "ballots": [
+            {"ranking": ["a", "b", "c", "d"], "count": 3}, {"ranking": ["b", "c", "d", "a"]},
+            {"ranking": ["c", "a", "d", "b"], "count": 2}]}
+        out = hz.mechanism("voting.kemeny_young").run(election)
+        assert out.result["winners"] == ["a"], out.result
+        approvals = {"candidates": ["a", "b", "c"], "ballots": [
+            {"approve": ["a", "b"], "count": 2}, {"approve": ["c"]}]}
+        assert hz.voting.axioms.priceability(approvals, ["a", "c"]).satisfied
+        other = highspy.Highs()  # a library leaving the pool's size to HiGHS still runs
+        other.setOptionValue("output_flag", False)
+        assert other.run() == highspy.HighsStatus.kOk
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok")

@@ -47,7 +47,7 @@ def test_the_grid_covers_defaults_boundaries_seeds_and_enums() -> None:
     assert {"reserve": 0.0, "tie_break": 7} in grid  # a seeded tie-break
     stv = parameter_grid("voting.stv")
     assert {g["quota"] for g in stv} == {"droop", "hare"}
-    assert {g["transfer"] for g in stv} == {"wigm", "gregory"}
+    assert {g["transfer"] for g in stv} == {"wigm", "gregory", "scottish"}
     assert {g["seats"] for g in stv} >= {1, 2}
     # required parameters take their declared example
     assert parameter_grid("funding.clarke")[0] == {"cost": 10.0}

@@ -155,6 +155,19 @@ def new_highs(abs_gap: float, time_limit: float | None = None, threads: int = 1,
         >>> h.getOptionValue("mip_rel_gap")[1], h.getOptionValue("output_flag")[1]
         (0.0, False)
     """
+    h = _silent_highs()
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("threads", int(threads))
+    _claim_scheduler(int(threads))
+    set_gaps(h, abs_gap)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    return h
+
+
+def _silent_highs() -> highspy.Highs:
+    """A ``highspy.Highs`` with no log; the first one of the process is built with its banner
+    sent to ``/dev/null`` (see :func:`new_highs`)."""
     global _banner_silenced
     with _construct_lock:
         if _banner_silenced:
@@ -165,12 +178,31 @@ def new_highs(abs_gap: float, time_limit: float | None = None, threads: int = 1,
             _banner_silenced = True
     h.setOptionValue("output_flag", False)
     h.setOptionValue("log_to_console", False)
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("threads", int(threads))
-    set_gaps(h, abs_gap)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
     return h
+
+
+def _claim_scheduler(threads: int) -> None:
+    """Make sure a solver asking for ``threads`` threads can run in this process.
+
+    HiGHS keeps one thread pool per process, sized by the first solve that runs; a later
+    solver asking for another size stops at once (``run()`` gives an error and the model
+    status "Not Set"). Another library in the same process (PuLP's HiGHS, as abcvoting uses
+    it) may have started the pool with another size: every exact solve of hurwicz would then
+    fail. An empty model is run with the size asked for (about 0.1 ms); if HiGHS refuses it,
+    the pool is reset (waiting for running solves), and the next solve starts one of the
+    right size. A library that leaves the size to HiGHS (its default) runs on that pool.
+
+    Example:
+        >>> _claim_scheduler(1)
+        >>> probe = _silent_highs()
+        >>> _ = probe.setOptionValue("threads", 1)
+        >>> probe.run() == highspy.HighsStatus.kOk
+        True
+    """
+    probe = _silent_highs()
+    probe.setOptionValue("threads", threads)
+    if probe.run() == highspy.HighsStatus.kError:
+        highspy.Highs.resetGlobalScheduler(True)
 
 
 def set_gaps(h: highspy.Highs, abs_gap: float) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from hurwicz.core.errors import InputError
 
+from .rounds import count_stages, stages_html
 from .tables import audit_rows, clean, evaluation_rows, fmt, outcome_rows, summary_items
 
 MAX_ROWS = 25
@@ -230,6 +231,9 @@ def _section(doc: Mapping[str, Any], figures: bool) -> str:
         items = summary_items(doc)
         if items:
             parts.append(key_values(items, caption="summary"))
+        stages = count_stages(doc)  # IRV/STV rounds: the count stage by stage
+        if stages:
+            parts.append(stages_html(stages))
         found = figs.outcome_figures(doc) if figures else []
     elif kind == "audit":
         parts.append(f"<h2>{esc(_audit_title(doc))}</h2>")

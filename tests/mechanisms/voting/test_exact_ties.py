@@ -43,6 +43,7 @@ CARDINAL = {"voting.approval": "approve", "voting.score": "scores", "voting.star
             "voting.majority_judgment": "scores", "voting.quadratic": "votes",
             "voting.pav": "approve", "voting.cc": "approve", "voting.seq_phragmen": "approve",
             "voting.equal_shares": "approve"}
+CARDINAL.update(dict.fromkeys(["voting.sav", "voting.seq_pav", "voting.rev_seq_pav", "voting.seq_cc", "voting.slav", "voting.monroe", "voting.minimax_phragmen", "voting.leximax_phragmen", "voting.maximin_support", "voting.phragmen_enestrom"], "approve"))  # noqa: E501
 
 
 def ranked(*groups: tuple[int, str], cands: str = "ab") -> dict:
@@ -61,7 +62,7 @@ def election_for(rule: str, votes: dict[str, int]) -> dict:
         ballots = [{"voter": f"{c}{k}", "ranking": [c] + [d for d in cands if d != c]}
                    for c in cands for k in range(votes[c])]
         return {"candidates": cands, "ballots": ballots, "delegations": {}}
-    field = CARDINAL.get(rule)
+    field = CARDINAL.get(rule, "scores" if rule == "voting.cumulative" else None)
     if field is None:
         return {"candidates": cands, "ballots": [
             {"ranking": [c] + [d for d in cands if d != c], "count": votes[c]} for c in cands]}
@@ -78,7 +79,7 @@ def test_one_hundred_thousand_and_one_beats_one_hundred_thousand(rule):
     assert out["winners"] == ["b"], out
     assert out["tie_broken"] is False
     if rule not in ("voting.stv",) and "tied" in out:
-        assert out["tied"] == ["b"]
+        assert out["tied"] in (["b"], [["b"]])  # committee rules list committees
 
 
 @pytest.mark.parametrize("rule", RANKED)

@@ -7,3 +7,12 @@ Example:
     ... ).result["winners"]
     ['x']
 """
+
+
+def __getattr__(name: str):
+    # `hz.voting.axioms` without importing every voting module first
+    if name == "axioms":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.axioms")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,7 +16,10 @@ Ballots are approval sets (``{"approve": [...]}`` with counts); ``seats`` is the
   candidate costs 1 and is bought by its approvers, each paying min(budget, ρ), choosing the
   smallest ρ. When no candidate is affordable the committee is completed by ``completion``:
   ``"seq_phragmen"`` (default; voters' initial loads = what they spent), ``"utilitarian"``
-  (most approvals) or ``"none"`` (the committee may be smaller). Exact fractions.
+  (most approvals), ``"increment"`` (every voter's budget is raised to (seats + 1)/n,
+  (seats + 2)/n, … and MES rerun until it fills every seat: the "Add1" completion of Peters,
+  Pierczyński & Skowron 2021, as abcvoting's ``equal-shares-with-increment-completion``) or
+  ``"none"`` (the committee may be smaller). Exact fractions.
 
 ``result.tie_broken`` says whether the tie-break decided anything: for PAV and CC, whether
 more than one committee is optimal; for the sequential rules, whether some step chose among
@@ -45,7 +48,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from hurwicz.core.claims import Claim
-from hurwicz.core.errors import ParameterError, SolverError
+from hurwicz.core.errors import InputError, ParameterError, SolverError
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
@@ -56,6 +59,11 @@ from .profile import exact_bincount, weighted_column_sums
 from .ranked import RankedParams, priority_order
 
 MAX_ENUMERATION = 200_000
+#: The increment completion of equal shares reruns MES with budgets (seats + j)/n, j = 0, 1, …
+#: It stops (an InputError naming ``ballots``) after MAX_INCREMENT_WORK / (seats × candidates ×
+#: ballot groups) reruns, but never before MAX_INCREMENT_RERUNS_MIN: seconds, not hours.
+MAX_INCREMENT_WORK = 2_000_000
+MAX_INCREMENT_RERUNS_MIN = 200
 
 
 class CommitteeParams(RankedParams):
@@ -67,20 +75,25 @@ class CommitteeParams(RankedParams):
 class EqualSharesParams(CommitteeParams):
     """Committee size and how to complete the committee."""
 
-    completion: Literal["seq_phragmen", "utilitarian", "none"] = Field(
+    completion: Literal["seq_phragmen", "utilitarian", "increment", "none"] = Field(
         "seq_phragmen", description="how to fill seats once no candidate is affordable")
 
 
 # --- the rules as functions on (approval matrix, counts) ----------------------------------
 def thiele_weights(kind: str, seats: int) -> list[int]:
-    """Integer marginal weights w(l) − w(l−1), l = 1..seats, scaled by lcm(1..seats).
+    """Integer marginal weights w(l) − w(l−1), l = 1..seats, scaled by lcm(1..seats)
+    (``"pav"``: 1/l; ``"slav"``, Sainte-Laguë approval: 1/(2l − 1), scaled by
+    lcm(1, 3, …, 2·seats − 1); ``"cc"``: 1, 0, 0, …).
 
     Example:
-        >>> thiele_weights("pav", 3), thiele_weights("cc", 3)
-        ([6, 3, 2], [1, 0, 0])
+        >>> thiele_weights("pav", 3), thiele_weights("cc", 3), thiele_weights("slav", 3)
+        ([6, 3, 2], [1, 0, 0], [15, 5, 3])
     """
     if kind == "cc":
         return [1] + [0] * (seats - 1)
+    if kind == "slav":
+        odd = math.lcm(*range(1, 2 * seats, 2))
+        return [odd // (2 * level - 1) for level in range(1, seats + 1)]
     scale = math.lcm(*range(1, seats + 1))
     return [scale // level for level in range(1, seats + 1)]
 
@@ -186,7 +199,7 @@ def _thiele_ilp(approvals, counts, seats, weights, prio) -> tuple[list[int], boo
 
 def thiele(approvals: np.ndarray, counts: np.ndarray, seats: int, kind: str,
            prio: list[int], ties: list[bool] | None = None) -> list[int]:
-    """An optimal committee of a Thiele rule (``"pav"`` or ``"cc"``), exact. With a list
+    """An optimal committee of a Thiele rule (``"pav"``, ``"slav"`` or ``"cc"``), exact. With a list
     ``ties``, appends whether several committees are optimal (the tie-break chose).
 
     Example:
@@ -264,10 +277,71 @@ def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: li
         >>> equal_shares(A, np.array([3, 2]), 2, [0, 1, 2])
         ([0, 2], 1)
     """
-    u, m = approvals.shape
+    m = approvals.shape[1]
     n = int(counts.sum())
     rank = {c: k for k, c in enumerate(prio)}
-    budget = [Fraction(seats, n) if n else Fraction(0)] * u
+    if completion == "increment":
+        return _equal_shares_increment(approvals, counts, seats, prio, ties)
+    chosen, budget = _mes_purchases(approvals, counts, seats, rank, Fraction(seats, n)
+                                    if n else Fraction(0), ties)
+    bought = len(chosen)
+    if completion == "seq_phragmen" and len(chosen) < seats:
+        start = Fraction(seats, n) if n else Fraction(0)
+        loads = [start - b for b in budget]
+        chosen = _phragmen_steps(approvals, counts, seats, prio, chosen, loads, ties)
+    elif completion == "utilitarian" and len(chosen) < seats:
+        votes = weighted_column_sums(approvals.astype(np.int64), counts).tolist()
+        rest = sorted((c for c in range(m) if c not in chosen),
+                      key=lambda c: (-votes[c], rank[c]))
+        free = seats - len(chosen)
+        if ties is not None and len(rest) > free:  # equal approvals at the cut-off
+            ties.append(votes[rest[free - 1]] == votes[rest[free]])
+        chosen += rest[:free]
+    return chosen, bought
+
+
+def _equal_shares_increment(approvals, counts, seats, prio, ties) -> tuple[list[int], int]:
+    # The "Add1"/increment completion of MES (Peters, Pierczyński & Skowron 2021, NeurIPS,
+    # and equalshares.net): raise every voter's budget from seats/n in steps of 1/n (the
+    # "virtual committee size" K = seats, seats + 1, ...) until MES, stopping at ``seats``
+    # purchases, fills every seat; exactly abcvoting's "equal-shares-with-increment-completion"
+    # (the reference matched in tests). With fewer approved candidates than seats it is
+    # approval voting: the approved ones, then unapproved ones in priority order.
+    m = approvals.shape[1]
+    n = int(counts.sum())
+    rank = {c: k for k, c in enumerate(prio)}
+    votes = weighted_column_sums(approvals.astype(np.int64), counts).tolist()
+    approved = [c for c in range(m) if votes[c] > 0]
+    if len(approved) < seats:
+        rest = sorted((c for c in range(m) if votes[c] == 0), key=rank.__getitem__)
+        if ties is not None:
+            ties.append(len(rest) > seats - len(approved))
+        chosen = sorted(approved, key=lambda c: (-votes[c], rank[c]))
+        return chosen + rest[:seats - len(chosen)], 0
+    # each rerun costs about seats × candidates × ballot groups exact steps; the scan can need
+    # up to seats·n reruns (one voter among many approving the last seat's candidate), so it
+    # is cut off, naming ``ballots``, instead of running for hours on large counts
+    reruns = max(MAX_INCREMENT_RERUNS_MIN,
+                 MAX_INCREMENT_WORK // max(1, seats * m * approvals.shape[0]))
+    for virtual in range(seats, seats * n + 1):  # K = seats·n: one voter affords anything
+        if virtual - seats >= reruns:
+            raise InputError("ballots", f"equal shares' increment completion reran MES with "
+                             f"budgets {seats}/n … {virtual - 1}/n (n = {n}) without filling "
+                             f"{seats} seats and stops at {reruns} reruns (it may need up to "
+                             f"{seats * n - seats}): use completion='seq_phragmen' or "
+                             "'utilitarian', or fewer voters")
+        steps: list[bool] = []
+        chosen, _ = _mes_purchases(approvals, counts, seats, rank, Fraction(virtual, n), steps)
+        if len(chosen) == seats:
+            if ties is not None:
+                ties.extend(steps)
+            return chosen, seats
+    raise AssertionError("unreachable: with a budget of seats per voter every seat is filled")
+
+
+def _mes_purchases(approvals, counts, seats, rank, start, ties) -> tuple[list[int], list]:
+    u, m = approvals.shape
+    budget = [start] * u
     chosen: list[int] = []
     while len(chosen) < min(seats, m):
         best, best_key, equal = None, None, False
@@ -299,20 +373,7 @@ def equal_shares(approvals: np.ndarray, counts: np.ndarray, seats: int, prio: li
         chosen.append(best)
         for g in np.nonzero(approvals[:, best])[0]:
             budget[g] -= min(budget[g], best_key[0])
-    bought = len(chosen)
-    if completion == "seq_phragmen" and len(chosen) < seats:
-        start = Fraction(seats, n) if n else Fraction(0)
-        loads = [start - b for b in budget]
-        chosen = _phragmen_steps(approvals, counts, seats, prio, chosen, loads, ties)
-    elif completion == "utilitarian" and len(chosen) < seats:
-        votes = weighted_column_sums(approvals.astype(np.int64), counts).tolist()
-        rest = sorted((c for c in range(m) if c not in chosen),
-                      key=lambda c: (-votes[c], rank[c]))
-        free = seats - len(chosen)
-        if ties is not None and len(rest) > free:  # equal approvals at the cut-off
-            ties.append(votes[rest[free - 1]] == votes[rest[free]])
-        chosen += rest[:free]
-    return chosen, bought
+    return chosen, budget
 
 
 def merge_approvals(approvals: np.ndarray, counts: np.ndarray | None = None

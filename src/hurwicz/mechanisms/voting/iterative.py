@@ -19,15 +19,16 @@ the top counts for Bucklin; ``result.tie_broken`` says whether the tie-break dec
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from hurwicz.core.errors import InputError
 from hurwicz.core.registry import register
 
 from .profile import Profile, exact_bincount
-from .ranked import RankedRule, Round, _mask, count_value, eliminate
+from .ranked import RankedParams, RankedRule, Round, _mask, count_value, eliminate
 
 
 def active_borda(p: Profile, active: np.ndarray) -> np.ndarray:
@@ -60,10 +61,46 @@ def _duel(p: Profile, a: int, b: int) -> tuple[int, int]:
     return p.prefer(a, b), p.prefer(b, a)
 
 
+#: How many of a ballot's preferences count in the runoff, per ``voting.runoff`` variant.
+RUNOFF_DEPTH: dict[str, int | None] = {"two_round": None, "supplementary": 2, "sri_lankan": 3}
+
+
+def _duel_within(p: Profile, a: int, b: int, depth: int | None) -> tuple[int, int]:
+    """Ballots whose first ``depth`` preferences name a before b (or a and not b), and the
+    reverse (strict ballots)."""
+    r = p.rankings if depth is None else p.rankings[:, :depth]
+    width = r.shape[1]
+    at_a, at_b = r == a, r == b
+    pos_a = np.where(at_a.any(axis=1), at_a.argmax(axis=1), width)
+    pos_b = np.where(at_b.any(axis=1), at_b.argmax(axis=1), width)
+    return int(p.counts[pos_a < pos_b].sum()), int(p.counts[pos_b < pos_a].sum())
+
+
+class RunoffParams(RankedParams):
+    """Which top-two runoff."""
+
+    variant: Literal["two_round", "supplementary", "sri_lankan"] = Field(
+        "two_round", description="runoff count: every preference (two_round, the contingent "
+        "vote), only the first two (supplementary) or the first three (sri_lankan)")
+
+
 @register
 class TwoRoundRunoff(RankedRule):
-    """Two-round runoff: a first-choice majority wins; otherwise the two candidates with the
-    most first choices meet head to head (ties by the tie-break).
+    """Top-two runoff: a first-choice majority wins; otherwise the two candidates with the
+    most first choices meet head to head (ties by the tie-break). ``variant`` says which
+    preferences count in that runoff:
+
+    * ``"two_round"`` (default): each ballot goes to the finalist it ranks higher — a sincere
+      second round, which on ranked ballots is the *contingent vote* (all lower preferences
+      transfer);
+    * ``"supplementary"``: the supplementary vote (London mayoral elections 2000–2021,
+      Greater London Authority Act 1999, Sch. 2): only a ballot's first two preferences
+      count, so a ballot whose first choice is out transfers only if its second choice is a
+      finalist;
+    * ``"sri_lankan"``: the Sri Lankan contingent vote (Constitution of Sri Lanka, Art. 94):
+      the first three preferences count.
+
+    The limited variants accept strict (possibly truncated) ballots only.
 
     Example:
         >>> import hurwicz as hz
@@ -74,10 +111,26 @@ class TwoRoundRunoff(RankedRule):
     name = "voting.runoff"
     summary = "Top two by first choices meet in a majority runoff."
     claims = ("anonymous",)
+    #: 4: ``variant`` (the default, two_round, counts as before; params now list it)
+    version: ClassVar[str] = "4"
+    Params: ClassVar[type[BaseModel]] = RunoffParams
+
+    def parse_input(self, data: Any) -> Profile:
+        profile = super().parse_input(data)
+        if profile.tiers is not None and self.params.variant != "two_round":
+            raise InputError("ballots", f"the {self.params.variant} runoff reads ballots "
+                             "preference by preference: give strict (possibly truncated) "
+                             "rankings")
+        return profile
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
         m = len(p.candidates)
         rank = {c: k for k, c in enumerate(prio)}
+        depth = RUNOFF_DEPTH[self.params.variant]
+
+        def duel(x: int, y: int) -> tuple[int, int]:
+            return _duel(p, x, y) if depth is None else _duel_within(p, x, y, depth)
+
         tally = p.first_choices()
         rounds = [{"tally": {c: count_value(tally[c]) for c in range(m)}, "eliminated": None}]
         direct = _majority(tally, range(m))
@@ -86,7 +139,7 @@ class TwoRoundRunoff(RankedRule):
             return {"winner": winner, "tied": [winner], "tie_broken": False, "rounds": rounds}
         values = tally.tolist()
         a, b = sorted(range(m), key=lambda c: (-values[c], rank[c]))[:2]
-        votes_a, votes_b = _duel(p, a, b)
+        votes_a, votes_b = duel(a, b)
         winner = a if votes_a > votes_b or (votes_a == votes_b and rank[a] < rank[b]) else b
         rounds.append({"tally": {a: votes_a, b: votes_b}, "eliminated": b if winner == a else a})
         # every pair of finalists some tie-break admits, and both finalists of a tied duel
@@ -95,7 +148,7 @@ class TwoRoundRunoff(RankedRule):
                  [(a, c) for c in range(m) if c != a and values[c] == values[b]])
         tied: set[int] = set()
         for x, y in pairs:
-            vx, vy = _duel(p, x, y)
+            vx, vy = duel(x, y)
             tied |= {x} if vx > vy else {y} if vy > vx else {x, y}
         return {"winner": winner, "tied": sorted(tied),
                 "tie_broken": len(pairs) > 1 or votes_a == votes_b, "rounds": rounds}

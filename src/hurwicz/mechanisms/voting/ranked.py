@@ -3,7 +3,9 @@
 Every rule returns ``result.winners`` (one winner after the tie-break), ``result.tied`` (every
 candidate that wins under some way of breaking the ties, see below), ``result.tie_broken``
 (whether the tie-break decided anything), ``result.ranking`` where the rule defines a score
-order, ``result.scores``, ``result.rounds`` (IRV), ``result.margins`` (Condorcet methods) and
+order, ``result.scores``, ``result.rounds`` (IRV: each round's ``tally``, the candidate
+``eliminated`` and the ballots ``exhausted``, i.e. ranking no candidate still in the count),
+``result.margins`` (Condorcet methods) and
 ``result.tie_break`` (the priority order used).
 
 Tallies are compared exactly (integers, or :class:`~fractions.Fraction` where tied ballots
@@ -585,7 +587,8 @@ class RankedRule(Mechanism):
         if "rounds" in decided:
             result["rounds"] = [{"tally": {names[c]: v for c, v in r["tally"].items()},
                                  "eliminated": names[r["eliminated"]]
-                                 if r["eliminated"] is not None else None}
+                                 if r["eliminated"] is not None else None,
+                                 **({"exhausted": r["exhausted"]} if "exhausted" in r else {})}
                                 for r in decided["rounds"]]
         return group_outcome(self, winner, p.groups, result, p.voters)
 
@@ -646,11 +649,22 @@ class InstantRunoff(RankedRule):
         ...     {"ranking": ["c", "b", "a"], "count": 2}]})
         >>> out.result["winners"], [r["eliminated"] for r in out.result["rounds"]]
         (['b'], ['c', None])
+        >>> [r["exhausted"] for r in out.result["rounds"]]
+        [0, 0]
     """
 
     name = "voting.irv"
     summary = "Instant runoff: eliminate the fewest first choices until a majority."
     claims = ("anonymous",)
+    #: 4: ``result.rounds[k].exhausted``, the ballots that rank no candidate still in the count
+    version = "4"
 
     def decide(self, p: Profile, prio: list[int]) -> dict[str, Any]:
-        return eliminate(len(p.candidates), prio, lambda left: irv_round(p, left))
+        decided = eliminate(len(p.candidates), prio, lambda left: irv_round(p, left))
+        left = set(range(len(p.candidates)))
+        for r in decided["rounds"]:  # exhausted: voters minus the exact tallies of this round
+            live = p.first_choices(_mask(len(p.candidates), frozenset(left)))
+            r["exhausted"] = count_value(p.voters - sum(live[c] for c in left))
+            if r["eliminated"] is not None:
+                left.discard(r["eliminated"])
+        return decided

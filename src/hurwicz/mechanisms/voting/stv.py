@@ -1,24 +1,59 @@
 """Single transferable vote (multiwinner, ranked ballots).
 
-Quota: Droop ``floor(n / (seats + 1)) + 1`` (default) or Hare ``n / seats``. A candidate whose
-tally reaches the quota is elected; surpluses are transferred largest first, one at a time, and
-any candidate reaching the quota meanwhile is elected too. When nobody reaches it, the candidate
-with the lowest tally is excluded (ties: the one with the lowest tie-break priority) and all its
-ballots move on at their current value. When the continuing candidates just fill the remaining
-seats, they are all elected.
+Quota: Droop ``floor(n / (seats + 1)) + 1`` (default) or Hare ``n / seats``, where n counts the
+valid ballots, those ranking at least one candidate (a blank ballot is no vote, as in every
+STV jurisdiction; an election of blank ballots only is refused naming ``ballots``). A
+candidate whose tally reaches the quota is elected; surpluses are transferred largest first,
+one at a time, and any candidate reaching the quota meanwhile is elected too. When nobody
+reaches it, the candidate with the lowest tally is excluded (ties: the one with the lowest
+tie-break priority) and all its ballots move on at their current value. When the continuing
+candidates just fill the remaining seats, they are all elected.
 
 Surplus transfers (``transfer``):
 
-* ``"wigm"`` — weighted inclusive Gregory (Scottish STV rules 2007): every ballot held by the
-  elected candidate moves on, its value multiplied by surplus / tally;
+* ``"wigm"`` — weighted inclusive Gregory, exact: every ballot held by the elected candidate
+  moves on, its value multiplied by surplus / tally, with no rounding at all (the method the
+  Scottish rules prescribe, without their decimal truncation: see ``"scottish"``);
 * ``"gregory"`` — last-parcel Gregory: only the ballots in the parcel that got the candidate
   elected move on, their value multiplied by min(1, surplus / value of that parcel); the others
-  stay with the elected candidate.
+  stay with the elected candidate;
+* ``"scottish"`` — the count of the Scottish Local Government Elections Order 2007 (SSI
+  2007/42), Schedule 1, rules 45–52, exactly as written: the quota of rule 46 (with the default
+  ``quota="droop"``: valid papers divided by seats + 1, decimals ignored, plus one; a ballot
+  ranking nobody is not a valid paper, rule 43, and an election without one is refused); a
+  candidate whose votes equal or exceed it is elected (rule 47); each surplus moves every paper
+  the candidate holds, and each paper's new value is *A / B* **truncated to five decimal
+  places** (rule 48(3)), where *A* = surplus × the paper's value when the candidate received it
+  (1 for a first preference, else its transfer value: rule 48(4)) and *B* = the candidate's
+  total; the highest surplus goes first (rule 49(1)), a surplus is transferred only when the
+  total *exceeds* the quota (rule 48(1)); an excluded candidate's papers move at the value they
+  had (rule 50(4)), all in one stage; the candidates left are elected once they just fill the
+  seats, with no further transfer (rule 52(1), (3)). Rule 52(2) (one vacancy left and a
+  continuing candidate with at least the other continuing candidates' votes plus any surplus
+  not transferred is deemed elected) is not a separate step: when one candidate meets it, the
+  count carried on elects that same candidate (the others can gain at most those votes, and a
+  Droop quota cannot be reached by two of them for one seat), so only the stage sheet is
+  longer than an official one; when two meet it (equal totals, nothing else left) the Order
+  does not say which, and rule 51's tie rule decides. Equal surpluses (rule 49(2)) and equal lowest
+  candidates (rule 51(2)(a)) are decided by the totals at the end of the most recent preceding
+  stage at which they were unequal (the highest surplus first, the lowest total out); only when
+  they were equal at every stage does the ``tie_break`` stand in for the Order's lot (rules
+  49(3), 51(2)(b)). Tallies are then exact multiples of 0.00001, and the value the truncation
+  drops (at most 0.00001 per paper per surplus transfer) is lost to the count, as under the
+  Order. With ``quota="hare"`` the same arithmetic runs with a Hare quota (no longer the
+  Order's count).
+
+None of them is the Irish rule (Electoral Act 1992: the surplus moves as a *sample* of whole
+papers from the last parcel); ``"gregory"`` transfers that same last parcel, fractionally.
 
 Arithmetic is exact: ballot values and tallies are :class:`fractions.Fraction` (ballot groups
 sharing a value are summed as integers first, so a count stays fast), and a tally reaches the
-quota only when it is at least the quota — no rounding, no tolerance. ``result.rounds`` shows
-them as floats.
+quota only when it is at least the quota — no tolerance, and no rounding except the
+truncation ``"scottish"`` prescribes. ``result.rounds`` shows them as floats: round *k* has
+``tally`` (the continuing candidates' totals at its start), ``elected`` (those reaching the
+quota on it, or filling the last seats), ``excluded`` (or null), ``transfer`` (``{"from",
+"kind": "surplus" | "exclusion", "value"}`` made next, or null when the count ends) and
+``exhausted`` (the value of exhausted ballots *after* that transfer).
 
 Ties (the lowest tally to exclude, equal surpluses to transfer first) are broken by the
 tie-break; ``result.tie_broken`` says whether that happened (excluding candidates who hold no
@@ -50,7 +85,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from hurwicz.core.errors import ParameterError
+from hurwicz.core.errors import InputError, ParameterError
 from hurwicz.core.outcome import Outcome
 from hurwicz.core.registry import register
 
@@ -68,8 +103,10 @@ class STVParams(RankedParams):
 
     seats: int = Field(1, ge=1, description="number of candidates to elect")
     quota: Literal["droop", "hare"] = Field("droop", description="Droop or Hare quota")
-    transfer: Literal["wigm", "gregory"] = Field(
-        "wigm", description="weighted inclusive Gregory, or last-parcel Gregory")
+    transfer: Literal["wigm", "gregory", "scottish"] = Field(
+        "wigm", description="weighted inclusive Gregory (exact), last-parcel Gregory, or the "
+        "Scottish rules (SSI 2007/42 Sch. 1 rules 45-52: WIGM with transfer values truncated "
+        "to 5 decimals)")
 
 
 class _Count:
@@ -102,14 +139,17 @@ class _Count:
         sums = exact_bincount(self.vid[groups], self.counts[groups], len(self.values))
         return sum((self.values[v] * int(n) for v, n in enumerate(sums) if n), Fraction(0))
 
-    def scale(self, groups: np.ndarray, factor: Fraction) -> None:
-        """Multiply the value of the given groups by ``factor``."""
+    def scale(self, groups: np.ndarray, factor: Fraction, places: int | None = None) -> None:
+        """Multiply the value of the given groups by ``factor``; with ``places``, each new
+        value is truncated to that many decimal places (any remainder ignored)."""
         if len(groups) == 0:
             return
         old = np.unique(self.vid[groups])
         new = np.empty(len(old), dtype=np.int64)
         for k, v in enumerate(old):
             value = self.values[v] * factor
+            if places is not None:
+                value = truncate(value, places)
             if value not in self.value_id:
                 self.value_id[value] = len(self.values)
                 self.values.append(value)
@@ -148,6 +188,61 @@ class _Count:
         return out
 
 
+#: Decimal places of a Scottish transfer value (SSI 2007/42 Sch. 1 rule 48(3)).
+SCOTTISH_PLACES = 5
+
+
+def truncate(x: Fraction, places: int) -> Fraction:
+    """``x`` to ``places`` decimal places, any remainder ignored (toward zero).
+
+    Example:
+        >>> float(truncate(Fraction(2, 3), 5)), float(truncate(Fraction(-2, 3), 1))
+        (0.66666, -0.6)
+    """
+    scale = 10 ** places
+    q = abs(x.numerator) * scale // x.denominator
+    return Fraction(q if x >= 0 else -q, scale)
+
+
+def precedence(options: list[int], history: list[list[Fraction]], lowest: bool) -> list[int]:
+    """The options the totals at earlier stages single out (SSI 2007/42 Sch. 1 rules 49(2)
+    and 51(2)(a)): going back from the most recent stage, at the first stage where their
+    totals are unequal keep those with the highest total (or, with ``lowest``, the lowest);
+    repeat while several remain. Returns every option still tied after the first stage.
+
+    Example:
+        >>> F = Fraction
+        >>> precedence([0, 1, 2], [[F(5), F(3), F(3)], [F(4), F(4), F(6)]], lowest=True)
+        [1]
+        >>> precedence([0, 1], [[F(3), F(3)], [F(4), F(4)]], lowest=False)
+        [0, 1]
+    """
+    left = list(options)
+    for totals in reversed(history):
+        if len(left) == 1:
+            break
+        values = [totals[c] for c in left]
+        if len(set(values)) > 1:
+            target = min(values) if lowest else max(values)
+            left = [c for c in left if totals[c] == target]
+    return left
+
+
+def valid_papers(p: Profile) -> int:
+    """The ballots that give a first preference (SSI 2007/42 Sch. 1 rule 43(1)(b) rejects a
+    paper "on which the figure 1 standing alone is not placed so as to indicate a first
+    preference for some candidate"; rule 46 divides the *valid* papers).
+
+    Example:
+        >>> valid_papers(Profile.from_arrays(["a", "b"], np.array([[0, 1], [-1, -1]]),
+        ...                                  np.array([3, 2])))
+        3
+    """
+    if len(p.counts) == 0:
+        return 0
+    return int(p.counts[p.rankings[:, 0] >= 0].sum())
+
+
 def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
         choose: Callable[[list[int]], int] | None = None) -> dict[str, Any]:
     """Run an STV count; returns elected candidates (in order), the quota, the rounds and
@@ -164,10 +259,12 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
         [0, 1]
     """
     m = len(p.candidates)
-    n = p.voters
+    n = valid_papers(p)  # a blank ballot is no vote (Scottish rules 43 and 46 say so)
     quota = Fraction(n // (seats + 1) + 1) if quota_kind == "droop" else Fraction(n, seats)
     rank = {c: k for k, c in enumerate(prio)}
     decided = False
+    scottish = transfer == "scottish"
+    history: list[list[Fraction]] = []  # totals at the end of each earlier stage (Scottish)
 
     def pick(options: list[int], lowest: bool = False) -> int:
         """The tie-break's (or ``choose``'s) pick among equally ranked options: the highest
@@ -185,6 +282,7 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
     rounds: list[dict[str, Any]] = []
     while len(elected) < min(seats, m):
         tally = count.tally()
+        history.append(tally)
         reached = sorted((int(c) for c in np.nonzero(count.continuing)[0]
                           if tally[c] >= quota), key=lambda c: (-tally[c], rank[c]))
         record: dict[str, Any] = {
@@ -216,11 +314,16 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
             rounds.append(record)
             break
         count.step += 1
+        if scottish:  # a surplus is transferred only when the total exceeds the quota (48(1))
+            pending = [c for c in pending if tally[c] > quota]
         if pending:
             most = max(tally[c] for c in pending)
-            # equal positive surpluses: which goes first is the tie-break's choice
-            source = pick([c for c in pending if tally[c] == most]) if most > quota else \
-                min((c for c in pending if tally[c] == most), key=rank.__getitem__)
+            # equal positive surpluses: which goes first is the tie-break's choice (Scottish:
+            # first the totals at earlier stages, rule 49(2))
+            level = [c for c in pending if tally[c] == most]
+            if scottish:
+                level = precedence(level, history[:-1], lowest=False)
+            source = pick(level) if most > quota else min(level, key=rank.__getitem__)
             pending.remove(source)
             surplus = max(tally[source] - quota, Fraction(0))
             held = np.nonzero(count.holder == source)[0]
@@ -234,12 +337,14 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
             else:
                 factor = surplus / tally[source] if tally[source] > 0 else Fraction(0)
                 moving = held
-            count.scale(moving, factor)
+            count.scale(moving, factor, SCOTTISH_PLACES if scottish else None)
             count.move(moving)
             record["transfer"] = {"from": source, "kind": "surplus", "value": surplus}
         else:
             low = min(tally[c] for c in left)
             lowest = [c for c in left if tally[c] == low]
+            if scottish:  # the lowest at the most recent stage where they differed (51(2))
+                lowest = precedence(lowest, history[:-1], lowest=True)
             # candidates holding no ballot move nothing when excluded; when they all go before
             # anything else happens (enough others stay for the seats), their order is no choice
             idle = (len(left) - len(lowest) >= seats - len(elected)
@@ -292,7 +397,8 @@ def stv_committees(p: Profile, seats: int, quota_kind: str, transfer: str, prio:
 
 @register
 class SingleTransferableVote(RankedRule):
-    """STV with a Droop or Hare quota and weighted-inclusive or last-parcel Gregory transfers.
+    """STV with a Droop or Hare quota and weighted-inclusive, last-parcel Gregory or Scottish
+    (SSI 2007/42, five-decimal truncation) transfers.
 
     Example:
         >>> import hurwicz as hz
@@ -303,8 +409,12 @@ class SingleTransferableVote(RankedRule):
     """
 
     name = "voting.stv"
-    summary = "Single transferable vote: Droop/Hare quota, WIGM or Gregory surplus transfers."
+    summary = ("Single transferable vote: Droop/Hare quota; WIGM, Gregory or Scottish-rules "
+               "surplus transfers.")
     claims = ("anonymous", "committee_size")
+    #: 4: the quota counts the valid ballots only (a blank ballot gives no first preference;
+    #: Scottish rules 43 and 46), ``transfer="scottish"``
+    version = "4"
     supports_ties = False
     Params = STVParams
 
@@ -313,6 +423,9 @@ class SingleTransferableVote(RankedRule):
         if seats > m:
             raise ParameterError("seats", f"{seats} seats but only {m} candidates")
         require_voters(p.voters)
+        if valid_papers(p) == 0:
+            raise InputError("ballots", "no ballot gives a first preference (a blank ballot "
+                             "is no vote)")
         prio = priority_order(p.candidates, self.params.tie_break)
         args = (p, seats, self.params.quota, self.params.transfer, prio)
         counted = stv(*args)
