@@ -291,3 +291,66 @@ def test_two_to_the_53_voters_are_two_agents(rule: str) -> None:
     out = hz.mechanism(rule, **params).run(data)
     assert out.result["winners"] == ["a"] and not out.result["tie_broken"]
     assert list(out.allocation) == ["b0", "b1"] and out.metrics["voters"] == 2**54 - 1
+
+
+def _surpluses_overlap(result: dict) -> bool:
+    """Whether a candidate was elected while another elected candidate's surplus still waited
+    to be transferred. The order of those transfers is where STV rules differ: hurwicz moves
+    surpluses one at a time, largest first, and a candidate elected meanwhile receives nothing
+    more (the ERS / Scottish convention); votekit's ``simultaneous=True`` moves all of them at
+    once. Those counts can elect different committees, both correctly."""
+    pending: set[str] = set()
+    for stage in result["rounds"]:
+        pending |= set(stage["elected"])
+        if len(pending) > 1 and stage["transfer"] is not None:
+            return True
+        if stage["transfer"] is not None and stage["transfer"]["kind"] == "surplus":
+            pending.discard(stage["transfer"]["from"])
+    return False
+
+
+@pytest.mark.slow
+def test_stv_cross_check_votekit() -> None:
+    """``voting.stv`` (Droop quota, weighted inclusive Gregory) elects votekit's ``STV``
+    committee (``quota="droop"``, fractional transfers) on random profiles whose count needs no
+    tie-break and never holds two surpluses at once (see :func:`_surpluses_overlap`), and on
+    the 2002 Dublin West ballots (PrefLib 00001-00000002, 3 seats)."""
+    pytest.importorskip("votekit")
+    from pathlib import Path
+
+    from votekit.ballot import RankBallot
+    from votekit.elections import STV
+    from votekit.pref_profile import RankProfile
+
+    from hurwicz.io.preflib import read_preflib
+
+    def theirs(data: dict, seats: int) -> set[str]:
+        profile = RankProfile(ballots=[RankBallot(ranking=[{c} for c in b["ranking"]],
+                                                  weight=b.get("count", 1))
+                                       for b in data["ballots"]], candidates=data["candidates"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return set().union(*STV(profile, n_seats=seats, quota="droop",
+                                    simultaneous=True).get_elected())
+
+    rng = np.random.default_rng(2002)
+    compared = 0
+    for _ in range(300):
+        m = int(rng.integers(3, 7))
+        seats = int(rng.integers(1, m))
+        names = [f"c{i}" for i in range(m)]
+        ballots = [{"ranking": [names[c] for c in rng.permutation(m)[:int(rng.integers(1, m + 1))]],
+                    "count": int(rng.integers(1, 6))} for _ in range(int(rng.integers(3, 12)))]
+        data = {"candidates": names, "ballots": ballots}
+        ours = hz.mechanism("voting.stv", seats=seats).run(data).result
+        if ours["tie_broken"] or _surpluses_overlap(ours):
+            continue
+        assert set(ours["winners"]) == theirs(data, seats), (ballots, seats)
+        compared += 1
+    assert compared >= 150
+    west = Path(__file__).resolve().parents[3] / "examples/inputs/preflib/00001-00000002.soi"
+    data = read_preflib(west)
+    data = {"candidates": data["candidates"], "ballots": list(data["ballots"])}
+    ours = hz.mechanism("voting.stv", seats=3).run(data).result["winners"]
+    assert set(ours) == theirs(data, 3) == {"Brian Lenihan F.F.", "Joan Burton Lab",
+                                            "Joe Higgins S.P."}
