@@ -27,12 +27,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from voting import as_input as ranked_input  # this folder: benchmarks/voting.py
+from voting import best_of, electorate
 
 #: hurwicz rule → (pref_voting module, function)
 RANKED_PEERS = {
@@ -55,29 +56,6 @@ APPROVAL_PEERS = {
     "phragmen_enestrom": "phragmen-enestroem", "equal_shares": "equal-shares",
 }
 DUBLIN_WEST = Path(__file__).resolve().parents[1] / "examples/inputs/preflib/00001-00000002.soi"
-
-
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Fastest of ``repeats`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def ranked_input(ballots: np.ndarray) -> dict:
-    names = [f"c{i}" for i in range(ballots.shape[1])]
-    return {"candidates": names,
-            "ballots": [{"ranking": [names[c] for c in row]} for row in ballots.tolist()]}
-
-
-def electorate(n: int, m: int, seed: int = 0) -> np.ndarray:
-    """Random utilities with a common component (mildly correlated), as rankings."""
-    rng = np.random.default_rng(seed)
-    util = rng.normal(size=m)[None, :] + 2.0 * rng.normal(size=(n, m))
-    return np.argsort(-util, axis=1)
 
 
 def ranked_versus_pref_voting(ballots: np.ndarray, peers: dict, repeats: int) -> None:

@@ -101,6 +101,7 @@ from hurwicz.core.registry import register
 from .ballots import group_outcome
 from .profile import Profile, exact_bincount, require_voters
 from .ranked import RankedParams, RankedRule, priority_order
+from .stv import named_round
 
 #: Most counts the parallel-universe search for ``result.tied`` reruns.
 MAX_MEEK_UNIVERSES = 64
@@ -626,15 +627,8 @@ class MeekSTV(RankedRule):
         winners = [names[c] for c in counted["elected"]]
         rounds = []
         for r in counted["rounds"]:
-            transfer = r["transfer"]
             rounds.append({
-                "tally": {names[c]: float(v) for c, v in r["tally"].items()},
-                "elected": [names[c] for c in r["elected"]],
-                "excluded": names[r["excluded"]] if r["excluded"] is not None else None,
-                "transfer": None if transfer is None else {
-                    **transfer, "from": names[transfer["from"]],
-                    "value": float(transfer["value"])},
-                "exhausted": float(r["exhausted"]),
+                **named_round(r, names),
                 "keep": {names[c]: float(v) for c, v in r["keep"].items()},
                 "quota": float(r["quota"]), "surplus": float(r["surplus"]),
                 "iterations": r["iterations"], "converged": r["converged"]})

@@ -360,6 +360,25 @@ def stv(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
     return {"elected": elected, "quota": quota, "rounds": rounds, "tie_broken": decided}
 
 
+def named_round(r: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """One round of a count as ``result.rounds`` shows it (the schema every STV rule shares,
+    read by ``hurwicz count``): candidates by name, exact values as floats.
+
+    Example:
+        >>> named_round({"tally": {0: Fraction(7, 2)}, "elected": [0], "excluded": None,
+        ...              "transfer": {"from": 0, "kind": "surplus", "value": Fraction(1, 2)},
+        ...              "exhausted": Fraction(0)}, ["a"])["transfer"]
+        {'from': 'a', 'kind': 'surplus', 'value': 0.5}
+    """
+    transfer = r["transfer"]
+    return {"tally": {names[c]: float(v) for c, v in r["tally"].items()},
+            "elected": [names[c] for c in r["elected"]],
+            "excluded": names[r["excluded"]] if r["excluded"] is not None else None,
+            "transfer": None if transfer is None else {
+                **transfer, "from": names[transfer["from"]], "value": float(transfer["value"])},
+            "exhausted": float(r.get("exhausted", 0))}
+
+
 def stv_committees(p: Profile, seats: int, quota_kind: str, transfer: str, prio: list[int],
                    limit: int = MAX_STV_UNIVERSES) -> tuple[list[list[int]], bool]:
     """Every committee some way of breaking the count's ties elects (parallel universes: the
@@ -431,17 +450,7 @@ class SingleTransferableVote(RankedRule):
         counted = stv(*args)
         names = p.candidates
         winners = [names[c] for c in counted["elected"]]
-        rounds = []
-        for r in counted["rounds"]:
-            transfer = r["transfer"]
-            rounds.append({
-                "tally": {names[c]: float(v) for c, v in r["tally"].items()},
-                "elected": [names[c] for c in r["elected"]],
-                "excluded": names[r["excluded"]] if r["excluded"] is not None else None,
-                "transfer": None if transfer is None else {
-                    **transfer, "from": names[transfer["from"]],
-                    "value": float(transfer["value"])},
-                "exhausted": float(r.get("exhausted", 0))})
+        rounds = [named_round(r, names) for r in counted["rounds"]]
         quota = counted["quota"]
         committees, complete = [sorted(counted["elected"])], True
         if counted["tie_broken"]:
